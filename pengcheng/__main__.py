@@ -1,0 +1,3 @@
+from pengcheng.cli import main
+
+main()

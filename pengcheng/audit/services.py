@@ -1,0 +1,176 @@
+"""Writing to the audit log and verifying its chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from pengcheng.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord, AuditVerification
+from pengcheng.core.actors import MaybeActor
+
+
+def _normalise(data: Any) -> Any:
+    """What the JSON column will give back, so the hash is computed over stored values."""
+    return json.loads(json.dumps(data, default=str, ensure_ascii=False))
+
+
+def compute_hash(
+    *,
+    seq: int,
+    occurred_at: str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    summary: str,
+    data: Any,
+    ip_address: str,
+    prev_hash: str,
+) -> str:
+    payload = json.dumps(
+        [seq, occurred_at, actor_id, actor_label, action, object_type, object_id, summary, data, ip_address, prev_hash],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _timestamp(moment: Any) -> str:
+    # Microsecond ISO form in UTC: the same string on SQLite and PostgreSQL after a round trip.
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def record_hash(record: AuditRecord) -> str:
+    return compute_hash(
+        seq=record.seq,
+        occurred_at=_timestamp(record.occurred_at),
+        actor_id=record.actor_id,
+        actor_label=record.actor_label,
+        action=record.action,
+        object_type=record.object_type,
+        object_id=record.object_id,
+        summary=record.summary,
+        data=record.data,
+        ip_address=record.ip_address,
+        prev_hash=record.prev_hash,
+    )
+
+
+def _actor_fields(actor: MaybeActor | None) -> tuple[int | None, str]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None, "anonymous"
+    return actor.pk, str(getattr(actor, "username", actor))
+
+
+def _object_fields(target: object) -> tuple[str, str]:
+    if target is None:
+        return "", ""
+    if isinstance(target, models.Model):
+        return target._meta.label_lower, str(target.pk)
+    if isinstance(target, tuple) and len(target) == 2:
+        return str(target[0]), str(target[1])
+    return type(target).__name__, str(target)
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    if request is None:
+        return ""
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+def record(
+    actor: MaybeActor | None,
+    action: str,
+    target: object = None,
+    *,
+    summary: str = "",
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    ip_address: str = "",
+) -> AuditRecord:
+    """Append one record. Call it inside the transaction that makes the change it describes, so the
+    change and its record commit or roll back together. ``target`` is a model instance or a
+    ``(type, id)`` pair."""
+    actor_id, actor_label = _actor_fields(actor)
+    object_type, object_id = _object_fields(target)
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        occurred_at = timezone.now()
+        fields = {
+            "seq": head.seq + 1,
+            "actor_id": actor_id,
+            "actor_label": actor_label[:150],
+            "action": action[:80],
+            "object_type": object_type[:80],
+            "object_id": object_id[:64],
+            "summary": str(summary)[:300],
+            "data": _normalise(data or {}),
+            "ip_address": ip_address or client_ip(request),
+            "prev_hash": head.hash,
+        }
+        digest = compute_hash(occurred_at=_timestamp(occurred_at), **fields)
+        entry = AuditRecord.objects.create(occurred_at=occurred_at, hash=digest, **fields)
+        AuditChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    kind: str  # "edited", "missing", "reordered", "truncated"
+    detail: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"seq": self.seq, "kind": self.kind, "detail": self.detail}
+
+
+def iter_chain_problems(batch_size: int = 5000) -> Iterator[ChainProblem | int]:
+    """Walk the chain in sequence order. Yields problems, and finally the number of records checked."""
+    expected_prev = GENESIS_HASH
+    expected_seq = 1
+    checked = 0
+    last_seq = 0
+    queryset = AuditRecord.objects.order_by("seq")
+    for entry in queryset.iterator(chunk_size=batch_size):
+        checked += 1
+        if entry.seq != expected_seq:
+            yield ChainProblem(entry.seq, "missing", f"records {expected_seq}..{entry.seq - 1} are missing (deleted)")
+        if entry.prev_hash != expected_prev:
+            yield ChainProblem(
+                entry.seq, "reordered", "does not follow the previous record (re-ordered or a record was removed)"
+            )
+        if record_hash(entry) != entry.hash:
+            yield ChainProblem(entry.seq, "edited", "content does not match its hash (edited)")
+        expected_prev = entry.hash
+        expected_seq = entry.seq + 1
+        last_seq = entry.seq
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and head.seq > last_seq:
+        yield ChainProblem(head.seq, "truncated", f"records {last_seq + 1}..{head.seq} are missing at the end")
+    elif head is not None and head.seq == last_seq and last_seq and head.hash != expected_prev:
+        yield ChainProblem(last_seq, "edited", "the last record does not match the chain head")
+    yield checked
+
+
+def verify_chain() -> AuditVerification:
+    """Verify the whole chain and store the outcome."""
+    problems: list[dict[str, Any]] = []
+    checked = 0
+    for item in iter_chain_problems():
+        if isinstance(item, ChainProblem):
+            problems.append(item.as_dict())
+        else:
+            checked = item
+    return AuditVerification.objects.create(records_checked=checked, problems=problems)

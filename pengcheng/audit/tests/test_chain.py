@@ -1,0 +1,94 @@
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+
+from pengcheng.audit.models import AuditRecord
+from pengcheng.audit.services import iter_chain_problems, record, verify_chain
+from pengcheng.core.actors import SYSTEM
+from pengcheng.testing import make_citizen
+
+
+def _problems() -> list:
+    return [p for p in iter_chain_problems() if not isinstance(p, int)]
+
+
+def _raw(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.fixture
+def chain(db: None) -> list[AuditRecord]:
+    citizen = make_citizen()
+    return [
+        record(
+            SYSTEM if i % 2 else citizen, f"test.step{i}", citizen, summary=f"step {i}", data={"n": i, "text": "中文"}
+        )
+        for i in range(5)
+    ]
+
+
+def test_records_chain_to_each_other(chain: list[AuditRecord]) -> None:
+    for before, after in pairwise(chain):
+        assert after.prev_hash == before.hash
+        assert after.seq == before.seq + 1
+    assert _problems() == []
+    outcome = verify_chain()
+    assert outcome.ok and outcome.records_checked >= 5
+
+
+def test_an_edit_is_found(chain: list[AuditRecord]) -> None:
+    _raw("UPDATE audit_auditrecord SET summary = %s WHERE seq = %s", ["forged", chain[2].seq])
+    problems = _problems()
+    assert [(p.seq, p.kind) for p in problems] == [(chain[2].seq, "edited")]
+
+
+def test_a_deletion_is_found(chain: list[AuditRecord]) -> None:
+    _raw("DELETE FROM audit_auditrecord WHERE seq = %s", [chain[1].seq])
+    kinds = {(p.seq, p.kind) for p in _problems()}
+    assert (chain[2].seq, "missing") in kinds
+    assert (chain[2].seq, "reordered") in kinds
+
+
+def test_deleting_the_newest_records_is_found(chain: list[AuditRecord]) -> None:
+    _raw("DELETE FROM audit_auditrecord WHERE seq >= %s", [chain[3].seq])
+    assert [p.kind for p in _problems()] == ["truncated"]
+
+
+def test_a_reordering_is_found(chain: list[AuditRecord]) -> None:
+    a, b = chain[1], chain[3]
+    _raw("UPDATE audit_auditrecord SET seq = %s WHERE id = %s", [-1, a.pk])
+    _raw("UPDATE audit_auditrecord SET seq = %s WHERE id = %s", [a.seq, b.pk])
+    _raw("UPDATE audit_auditrecord SET seq = %s WHERE id = %s", [b.seq, a.pk])
+    kinds = {p.kind for p in _problems()}
+    assert "reordered" in kinds
+
+
+def test_records_are_append_only(chain: list[AuditRecord]) -> None:
+    entry = AuditRecord.objects.get(pk=chain[0].pk)
+    entry.summary = "changed"
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+
+
+def test_audit_verify_command(chain: list[AuditRecord], capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("audit_verify")
+    assert "audit chain intact" in capsys.readouterr().out
+    _raw("UPDATE audit_auditrecord SET data = %s WHERE seq = %s", ['{"n": 99}', chain[4].seq])
+    with pytest.raises(CommandError, match="1 problem"):
+        call_command("audit_verify")
+    assert f"record {chain[4].seq}: edited" in capsys.readouterr().out
+
+
+def test_admin_is_read_only(client_for, chain: list[AuditRecord]) -> None:
+    client = client_for("admin")
+    assert client.get("/admin/audit/auditrecord/").status_code == 200
+    assert client.get("/admin/audit/auditrecord/add/").status_code == 403
+    response = client.post(f"/admin/audit/auditrecord/{chain[0].pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert AuditRecord.objects.filter(pk=chain[0].pk).exists()

@@ -1,0 +1,126 @@
+"""Links that apps contribute to the portal header and the staff console.
+
+An app registers its links in ``AppConfig.ready``; the templates show the ones the visitor may use,
+so adding a module never means editing the core templates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from pengcheng.core.actors import MaybeActor
+from pengcheng.core.models import Role
+from pengcheng.core.permissions import scope_of
+
+
+@dataclass(frozen=True)
+class NavLink:
+    area: str  # "portal" or "console"
+    label: str | Promise
+    url_name: str
+    roles: frozenset[str] = field(default_factory=frozenset)  # console: empty means any staff member
+    order: int = 100
+    description: str | Promise = ""
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+_links: dict[tuple[str, str], NavLink] = {}
+
+
+def register(link: NavLink) -> None:
+    _links[(link.area, link.url_name)] = link
+
+
+def links_for(area: str, actor: MaybeActor) -> list[tuple[NavLink, str]]:
+    """The links in ``area`` that ``actor`` may follow, with their URLs, in order."""
+    roles = scope_of(actor).roles if area == "console" else frozenset()
+    visible = []
+    for link in sorted(_links.values(), key=lambda item: (item.order, str(item.label))):
+        if link.area != area:
+            continue
+        if area == "console":
+            if not roles:
+                continue
+            if link.roles and not (roles & link.roles or roles & {Role.OPERATOR, Role.ADMIN}):
+                continue
+        url = link.url()
+        if url:
+            visible.append((link, url))
+    return visible
+
+
+PLATFORM = frozenset({Role.OPERATOR, Role.ADMIN})
+
+
+def register_core_links() -> None:
+    register(NavLink("portal", _("Home"), "home", order=0))
+    register(NavLink("console", _("Console home"), "console:home", order=0))
+    register(
+        NavLink(
+            "console",
+            _("Staff"),
+            "console:staff",
+            frozenset({Role.SUPERVISOR}),
+            order=80,
+            description=_("Staff accounts and their roles"),
+        )
+    )
+    register(
+        NavLink(
+            "console",
+            _("Departments"),
+            "console:departments",
+            PLATFORM,
+            order=81,
+            description=_("Departments and the divisions they serve"),
+        )
+    )
+    register(
+        NavLink(
+            "console",
+            _("Divisions"),
+            "console:divisions",
+            PLATFORM,
+            order=82,
+            description=_("Districts, streets and communities"),
+        )
+    )
+    register(
+        NavLink(
+            "console",
+            _("Working-day calendar"),
+            "console:calendar",
+            PLATFORM,
+            order=83,
+            description=_("Public holidays and make-up working days"),
+        )
+    )
+    register(
+        NavLink(
+            "console",
+            _("Audit log"),
+            "console:audit",
+            PLATFORM,
+            order=84,
+            description=_("Every state change, hash-chained"),
+        )
+    )
+    register(
+        NavLink(
+            "console",
+            _("Background jobs"),
+            "console:jobs",
+            PLATFORM,
+            order=85,
+            description=_("Queued, scheduled and failed jobs"),
+        )
+    )

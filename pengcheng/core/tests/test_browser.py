@@ -1,0 +1,63 @@
+"""The portal in headless chromium: language switch, elder mode, keyboard, axe-core."""
+
+import pytest
+
+from pengcheng.testing import assert_accessible, browser_login
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_language_switch_and_elder_mode(page) -> None:
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.locator("h1").inner_text() == "深圳一网通办"
+    assert_accessible(page)
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text() == "One-stop government services for Shenzhen"
+
+    size_before = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    page.get_by_role("button", name="Elder mode").click()
+    page.wait_for_load_state()
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
+    assert page.get_by_role("button", name="Elder mode").get_attribute("aria-pressed") == "true"
+    size_after = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
+    assert size_after >= size_before * 1.3
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(0, 0, 0)"  # high contrast
+    assert_accessible(page)
+
+    # Remembered by this browser on the next visit.
+    page.goto("/accounts/login/")
+    assert "elder" in (page.locator("html").get_attribute("class") or "")
+
+
+def test_login_page_is_accessible_and_keyboard_operable(page) -> None:
+    page.goto("/")
+    # The first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.goto("/accounts/login/")
+    assert_accessible(page)
+    # The user name field has focus on arrival; the rest is typed without the mouse.
+    assert page.evaluate("document.activeElement.id") == "id_username"
+    page.keyboard.type("clerk")
+    page.keyboard.press("Tab")
+    page.keyboard.type("pengcheng-demo")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/console/")
+    assert page.locator("h1").inner_text() == "工作台"
+    assert_accessible(page)
+
+
+def test_operator_console_and_admin(page) -> None:
+    browser_login(page, "operator")
+    for path in ("/console/staff/", "/console/departments/", "/console/calendar/", "/console/audit/"):
+        page.goto(path)
+        assert_accessible(page)
+    page.goto("/admin/")
+    assert page.locator("#site-name").inner_text() == "鹏城 Pengcheng"

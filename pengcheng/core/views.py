@@ -1,0 +1,168 @@
+"""Portal and account pages. Business rules live in services; these views translate HTTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from pengcheng.core import selectors, services
+from pengcheng.core.context_processors import ELDER_COOKIE
+from pengcheng.core.errors import ValidationFailed
+from pengcheng.core.models import User
+from pengcheng.core.permissions import is_staff_member, scope_of
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"counts": selectors.population_counts()})
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return JsonResponse({"status": "unavailable", "database": "error", "detail": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER") or fallback
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+@require_POST
+def toggle_elder_mode(request: HttpRequest) -> HttpResponse:
+    """Switch elder-friendly mode (适老化) on or off; remembered in this browser for a year."""
+    enabled = request.POST.get("elder") == "1"
+    response = HttpResponseRedirect(_safe_next(request, reverse("home")))
+    response.set_cookie(
+        ELDER_COOKIE, "1" if enabled else "0", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+    )
+    return response
+
+
+class RegistrationForm(forms.Form):
+    username = forms.CharField(label=_("User name"), max_length=150)
+    full_name = forms.CharField(label=_("Real name"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=11, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password_again = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        # Report taken names and bad numbers together with the form's own errors.
+        problems = services.registration_problems(self.data.get("username", ""), self.data.get("phone", ""))
+        for field, errors in problems.items():
+            for error in errors:
+                if field not in self.errors:
+                    self.add_error(field, error)
+        return data
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.register_citizen(
+                username=data["username"],
+                password=data["password"],
+                full_name=data["full_name"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+        except ValidationFailed as exc:
+            for field, errors in exc.field_errors.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Your account is ready."))
+            return redirect("account")
+    return render(request, "registration/register.html", {"form": form})
+
+
+@login_required
+def after_login(request: HttpRequest) -> HttpResponse:
+    """Staff land in the console, everyone else on their account page."""
+    return redirect("console:home" if is_staff_member(request.user) else "account")
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    return render(
+        request,
+        "core/account.html",
+        {
+            "account": user,
+            "positions": selectors.positions_of(user),
+            "grants": selectors.active_agent_grants(user),
+            "acting_company": selectors.acting_company(request),
+            "roles": sorted(scope_of(user).roles),
+        },
+    )
+
+
+@login_required
+@require_POST
+def choose_acting_company(request: HttpRequest) -> HttpResponse:
+    """Act for one of the companies the user is authorised for, or as themself (empty value)."""
+    user: User = request.user  # type: ignore[assignment]
+    company_id = request.POST.get("company", "")
+    if not company_id:
+        request.session.pop(selectors.ACTING_COMPANY_SESSION_KEY, None)
+        messages.info(request, _("You now act for yourself."))
+    else:
+        grant = selectors.active_agent_grants(user).filter(company_id=company_id).first()
+        if grant is None:
+            messages.error(request, _("You are not authorised to act for that company."))
+        else:
+            request.session[selectors.ACTING_COMPANY_SESSION_KEY] = grant.company_id
+            messages.success(request, _("You now act for %(company)s.") % {"company": grant.company.name})
+    return redirect("account")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from pengcheng.api import error_envelope
+
+        return error_envelope(404, f"No API endpoint at {request.path}.")
+    return render(request, "404.html", status=404)
+
+
+def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    from pengcheng.api import error_envelope
+
+    return error_envelope(404, f"No API endpoint at {request.path}.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        from pengcheng.api import error_envelope
+
+        return error_envelope(500, "An unexpected error occurred; it has been logged.")
+    return render(request, "500.html", status=500)

@@ -1,0 +1,1 @@
+"""Jobs are stored by django-q2 (its queue, results and schedules); this app adds no tables."""
