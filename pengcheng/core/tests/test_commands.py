@@ -22,7 +22,8 @@ def _pengcheng(*args: str, env: dict[str, str] | None = None, cwd: Path | None =
     full_env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"} and not k.startswith("PENGCHENG_")
+        if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        and not k.startswith("PENGCHENG_")
     }
     full_env.update(env or {})
     return subprocess.run(
