@@ -27,6 +27,7 @@ PENGCHENG_APPS = [
     "pengcheng.audit",
     "pengcheng.workdays",
     "pengcheng.jobs",
+    "pengcheng.notifications",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -201,6 +202,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": config.env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django_q": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# SMS delivery: the file spool by default; a gateway adapter in production.
+PENGCHENG_SMS_BACKEND = config.env_str("PENGCHENG_SMS_BACKEND", "pengcheng.notifications.backends.FileSmsBackend")
 
 # Working-day calendar: office hours used for deadlines counted in working hours.
 PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
