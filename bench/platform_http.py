@@ -66,9 +66,23 @@ def main() -> None:
     pengcheng("migrate", "-v0", env=env)
     pengcheng("seed_demo", "--quiet", env=env)
     server = subprocess.Popen(
-        [PYTHON, "-m", "pengcheng", "serve", "--port", str(args.port), "--workers", str(args.workers),
-         "--threads", str(args.threads), "--host", "127.0.0.1"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            PYTHON,
+            "-m",
+            "pengcheng",
+            "serve",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+            "--host",
+            "127.0.0.1",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         wait_for_port(args.port)
@@ -78,8 +92,10 @@ def main() -> None:
         wrk(f"{base}/healthz", 3, args.connections)  # warm-up
         print(machine())
         database = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"server: pengcheng serve --workers {args.workers} --threads {args.threads}; {database}; "
-              f"wrk -t2 -c{args.connections} -d{args.duration}s on the same machine")
+        print(
+            f"server: pengcheng serve --workers {args.workers} --threads {args.threads}; {database}; "
+            f"wrk -t2 -c{args.connections} -d{args.duration}s on the same machine"
+        )
         for label, path, session in (("/healthz", "/healthz", None), ("/console/ (clerk)", "/console/", cookie)):
             rate, p99 = wrk(f"{base}{path}", args.duration, args.connections, session)
             print(f"{label:<20} {rate:8.0f} requests/s   p99 {p99}")

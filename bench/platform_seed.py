@@ -1,6 +1,6 @@
 """How long `pengcheng seed_demo --scale N` takes on SQLite and on PostgreSQL (fresh databases).
 
-    python bench/platform_seed.py [--scale 100] [--postgres postgres://postgres@127.0.0.1:5432/bench_seed]
+python bench/platform_seed.py [--scale 100] [--postgres postgres://postgres@127.0.0.1:5432/bench_seed]
 """
 
 from __future__ import annotations

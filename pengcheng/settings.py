@@ -128,20 +128,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
-# Hashed, compressed static files once ``collectstatic`` has written its manifest (``pengcheng serve``
-# runs it); until then files are served under their plain names straight from the apps.
-_STATIC_MANIFEST = (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
+# Hashed, compressed static files (``pengcheng serve`` runs collectstatic first). Before collectstatic
+# has ever run, files keep their plain names and are served straight from the apps.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "pengcheng.core.static_storage.StaticStorage"
-            if _STATIC_MANIFEST
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "pengcheng.core.static_storage.StaticStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # E-mail: a file spool in the data directory unless an SMTP server is configured.
 EMAIL_URL = config.env_str("EMAIL_HOST")

@@ -27,10 +27,16 @@ class NavLink:
     description: str | Promise = ""
 
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        # URLs do not change while the process runs, and menus are drawn on every page.
+        if self.url_name not in _urls:
+            try:
+                _urls[self.url_name] = reverse(self.url_name)
+            except NoReverseMatch:
+                _urls[self.url_name] = None
+        return _urls[self.url_name]
+
+
+_urls: dict[str, str | None] = {}
 
 
 _links: dict[tuple[str, str], NavLink] = {}
