@@ -7,6 +7,7 @@ embeds the subset of glyphs used (CIDFontType0), so the PDF shows the same text 
 from __future__ import annotations
 
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,6 +18,7 @@ from fpdf import FPDF
 from pylopdf_fonts_zh_cn import sans_path
 
 FONT = "NotoSansSC"
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # subsetting logs every glyph at INFO
 
 
 @lru_cache(maxsize=1)
