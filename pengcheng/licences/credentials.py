@@ -76,7 +76,6 @@ def build_credential(
 
 def status_entry(list_url: str, purpose: str, index: int) -> dict[str, Any]:
     return {
-        "id": f"{list_url}#{index}",
         "type": "BitstringStatusListEntry",
         "statusPurpose": purpose,
         "statusListIndex": str(index),
@@ -97,14 +96,12 @@ def sign_sd_jwt(credential: dict[str, Any], key: jwk.JWK, kid: str) -> str:
         else:
             disclosable[SDObj(name)] = value
     claims = {**credential, "credentialSubject": disclosable}
-    issuer = SDJWTIssuer(
-        claims,
-        key,
-        sign_alg=ALG,
-        add_decoy_claims=True,
-        extra_header_parameters={"typ": TYP_VC_SD_JWT, "cty": "vc", "kid": kid},
-    )
-    return str(issuer.sd_jwt_issuance)
+    # The reference library computes the disclosures and digests; the JWS is signed here with compact
+    # UTF-8 JSON (the library's spaced, ASCII-escaped JSON would not fit a QR code). No decoy digests,
+    # for the same reason: a presentation must stay under a version-40 QR code's 2,953 bytes.
+    issuer = SDJWTIssuer(claims, key, sign_alg=ALG, add_decoy_claims=False)
+    signed = sign_jwt(issuer.sd_jwt_payload, key, kid, typ=TYP_VC_SD_JWT)
+    return "~".join([signed, *(disclosure.b64 for disclosure in issuer.ii_disclosures)]) + "~"
 
 
 def present(sd_jwt_issuance: str, claims: Iterable[str]) -> str:

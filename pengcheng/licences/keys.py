@@ -4,6 +4,7 @@ rotatable, published as a DID document and a JWKS."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import threading
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -40,14 +41,15 @@ def department_code_of(did: str) -> str | None:
 
 
 def _new_kid(department: Department) -> str:
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
-    return f"{issuer_did(department.code)}#key-{stamp}"
+    return f"{issuer_did(department.code)}#key-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}"
 
 
 def create_key(department: Department) -> IssuerKey:
     private = new_ec_key()
     public = jwk.JWK.from_pyca(private.public_key())
     kid = _new_kid(department)
+    key_cache.forget()
+    transaction.on_commit(key_cache.forget)
     public_jwk = {**public.export_public(as_dict=True), "kid": kid, "alg": "ES256", "use": "sig"}
     return IssuerKey.objects.create(
         department=department, kid=kid, public_jwk=public_jwk, private_pem=seal_private_key(private)
@@ -133,3 +135,6 @@ class KeyCache:
     def forget(self) -> None:
         with self._lock:
             self._loaded = None
+
+
+key_cache = KeyCache()

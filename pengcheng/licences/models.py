@@ -134,6 +134,7 @@ class LicenceState(models.TextChoices):
 class IssueSource(models.TextChoices):
     CLERK = "clerk", _("Issued by a clerk")
     IMPORT = "import", _("Bulk import")
+    API = "api", _("Issuing system (API)")
     APPLICATION = "application", _("Approved application")
     SEED = "seed", _("Demo data")
 

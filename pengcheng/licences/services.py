@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import hashlib
 import io
 import secrets
 from collections.abc import Iterable
@@ -152,16 +153,20 @@ def status_list_token(department_code: str, purpose: str) -> str:
     if department is None or purpose not in StatusPurpose.values:
         raise NotFound(_("No such status list."))
     status_list = _status_list(department, purpose)
-    cache_key = f"pengcheng:licences:status:{status_list.pk}:{status_list.version}"
+    key_record, key = keys.signing_key(department)
+    bits = bytes(status_list.bits)
+    # Keyed by content and key, never by a row id or version alone: a rolled-back change must not
+    # leave a cached list that a later, different change would reuse.
+    digest = hashlib.sha256(bits).hexdigest()[:32]
+    cache_key = f"pengcheng:licences:status:{department.code}:{purpose}:{digest}:{key_record.kid}"
     token: str | None = cache.get(cache_key)
     if token is None:
-        key_record, key = keys.signing_key(department)
         token = credentials.status_list_credential(
             list_url=status_list_url(department.code, purpose),
             issuer_did=keys.issuer_did(department.code),
             issuer_name=department.name,
             purpose=purpose,
-            bits=bytes(status_list.bits),
+            bits=bits,
             key=key,
             kid=key_record.kid,
             now=timezone.now(),
@@ -525,6 +530,7 @@ def _change_state(actor: MaybeActor, licence: Licence, state: str, reason: str) 
         summary=f"{licence.number}: {previous} → {state}",
         data={"reason": reason[:300]},
     )
+    platform_verifier.forget()
     transaction.on_commit(platform_verifier.forget)
 
 
@@ -559,14 +565,10 @@ def rotate_key(actor: MaybeActor, department: Department) -> IssuerKey:
     now = timezone.now()
     retired = list(IssuerKey.objects.select_for_update().filter(department=department, retired_at__isnull=True))
     IssuerKey.objects.filter(pk__in=[k.pk for k in retired]).update(retired_at=now)
-    new = keys.create_key(department)
-    # Status lists are re-signed with the new key.
-    for status_list in StatusList.objects.select_for_update().filter(department=department):
-        status_list.version += 1
-        status_list.save(update_fields=["version"])
+    new = keys.create_key(department)  # status lists are re-signed with it on their next request
     record(actor, "licences.rotate_key", department, summary=new.kid, data={"retired": [k.kid for k in retired]})
+    platform_verifier.forget()
     transaction.on_commit(platform_verifier.forget)
-    transaction.on_commit(key_cache.forget)
     return new
 
 
@@ -742,7 +744,7 @@ def _local_status_list(url: str) -> str | None:
         return None
 
 
-key_cache = keys.KeyCache()
+key_cache = keys.key_cache
 platform_verifier = Verifier(key_cache.key, _local_status_list, issuer_names=key_cache.issuer_name, status_ttl=10.0)
 
 

@@ -33,7 +33,7 @@ from pengcheng.licences.models import Licence, LicenceState, LicenceType, Share,
 from pengcheng.licences.printout import print_licence
 from pengcheng.licences.verifier import MAX_TOKEN_CHARS
 
-MAX_QR_CHARS = 2300  # what a version-40 QR code at error level L still carries, with margin
+MAX_QR_CHARS = 2900  # a version-40 QR code at error level L carries 2,953 bytes
 
 
 def _holder(request: HttpRequest) -> services.Holder | None:
@@ -221,11 +221,8 @@ def verify(request: HttpRequest) -> HttpResponse:
     """Public: paste or scan a credential, a QR payload or a link → the outcome with its reason."""
     data = request.POST if request.method == "POST" else (request.GET if "credential" in request.GET else None)
     if data is not None and len(data.get("credential", "")) > MAX_TOKEN_CHARS:
-        form = VerifyForm()
-        form.add_error(
-            None, _("The text is too long to be a credential (%(n)s characters at most).") % {"n": MAX_TOKEN_CHARS}
-        )
-        return render(request, "licences/verify.html", {"form": form}, status=413)
+        problem = _("The text is too long to be a credential (%(n)s characters at most).") % {"n": MAX_TOKEN_CHARS}
+        return render(request, "licences/verify.html", {"form": VerifyForm(), "problems": [problem]}, status=413)
     form = VerifyForm(data)
     context: dict[str, Any] = {"form": form}
     if data is not None and form.is_valid():

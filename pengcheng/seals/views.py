@@ -120,9 +120,8 @@ def image(request: HttpRequest, pk: int) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Public: upload any PDF; every signature is validated with pyHanko against the platform CA."""
     if request.method == "POST" and int(request.META.get("CONTENT_LENGTH") or 0) > services.MAX_PDF_BYTES + 65536:
-        form = PdfForm()
-        form.add_error(None, _("The file is larger than %(n)s MB.") % {"n": services.MAX_PDF_BYTES // 1048576})
-        return render(request, "seals/verify.html", {"form": form}, status=413)
+        problem = _("The file is larger than %(n)s MB.") % {"n": services.MAX_PDF_BYTES // 1048576}
+        return render(request, "seals/verify.html", {"form": PdfForm(), "problems": [problem]}, status=413)
     form = PdfForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and form.is_valid():
