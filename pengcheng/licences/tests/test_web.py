@@ -91,8 +91,8 @@ def test_expired_share_link(demo_city) -> None:
     Share.objects.filter(pk=share.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = Client().get(f"/licences/v/{share.code}/")
     assert (
-        response.status_code == 404
-        and "expired" in " ".join(response.context["problems"]).lower()
+        (response.status_code == 404
+        and "expired" in " ".join(response.context["problems"]).lower())
         or "过期" in response.content.decode()
     )
     assert Client().get("/licences/v/unknown-code/").status_code == 404
