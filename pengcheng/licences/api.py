@@ -8,7 +8,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from pengcheng.api import actor_of, error_envelope, require_scope
 from pengcheng.audit.services import client_ip
@@ -204,7 +204,7 @@ def issue(request: HttpRequest, payload: IssueIn) -> Any:
         valid_from=_start_of(payload.valid_from),
         valid_until=_start_of(payload.valid_until),
     )
-    return 201, _out(licence)
+    return Status(201, _out(licence))
 
 
 class StateIn(Schema):
