@@ -70,7 +70,7 @@ def verify(request: HttpRequest) -> Any:
         return error_envelope(
             422, 'Send {"credential": "..."}.', details=[{"field": "credential", "message": "required"}]
         )
-    purpose = body.get("purpose") if isinstance(body.get("purpose"), str) else ""
+    purpose = str(body["purpose"]) if isinstance(body.get("purpose"), str) else ""
     verification = services.verify(
         body["credential"], actor=actor_of(request), purpose=purpose[:200], ip_address=client_ip(request)
     )

@@ -178,7 +178,7 @@ def _population(ctx: SeedContext, types: dict[str, LicenceType]) -> None:
     todo = [p for p in people if p[1] not in have]
     for username, id_number, full_name in ctx.progress(todo, len(todo), "licences (people)"):
         rng = ctx.rng(f"licences:{username}")
-        holder = Holder(HolderKind.PERSON, id_number, full_name)
+        holder = Holder(HolderKind.PERSON, str(id_number), full_name)
         with transaction.atomic():
             for code in rng.sample(PERSON_POOL, rng.randrange(1, 4)):
                 _issue(types[code], holder, rng)

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -491,7 +492,7 @@ TRANSITIONS = {
 }
 
 
-STATE_ACTIONS = {
+STATE_ACTIONS: dict[str, str] = {
     LicenceState.REVOKED: "licences.revoke",
     LicenceState.SUSPENDED: "licences.suspend",
     LicenceState.ACTIVE: "licences.reinstate",
@@ -596,7 +597,7 @@ def record_use(
     kind: str,
     *,
     used_by: str,
-    actor: MaybeActor = None,
+    actor: MaybeActor | None = None,
     purpose: str = "",
     outcome: str = "",
     disclosed: list[str] | None = None,
@@ -793,17 +794,16 @@ def token_from_payload(text: str) -> tuple[str, Share | None]:
 
 
 def verify(
-    text: str, *, actor: MaybeActor = None, purpose: str = "", ip_address: str = "", log: bool = True
+    text: str, *, actor: MaybeActor | None = None, purpose: str = "", ip_address: str = "", log: bool = True
 ) -> Verification:
     """Verify a pasted or scanned credential, share link or QR payload, and log the use on the
     licence (who verified it, when, for what) when the licence is one of ours."""
     token, share = token_from_payload(text)
     result = platform_verifier.verify(token)
     verification = Verification(result=result, share=share)
-    if result.credential_id.startswith("urn:uuid:") and result.outcome != Outcome.INVALID:
-        licence = (
-            Licence.objects.select_related("licence_type").filter(pk=_uuid_or_none(result.credential_id[9:])).first()
-        )
+    licence_id = _uuid_or_none(result.credential_id.removeprefix("urn:uuid:"))
+    if licence_id is not None and result.outcome != Outcome.INVALID:
+        licence = Licence.objects.select_related("licence_type").filter(pk=licence_id).first()
         if licence is not None:
             verification.licence = licence
             verification.licence_type = licence.licence_type
@@ -824,10 +824,8 @@ def verify(
     return verification
 
 
-def _uuid_or_none(text: str) -> str | None:
-    import uuid
-
+def _uuid_or_none(text: str) -> uuid.UUID | None:
     try:
-        return str(uuid.UUID(text))
+        return uuid.UUID(text)
     except ValueError:
         return None

@@ -427,7 +427,7 @@ class Verifier:
         if not isinstance(types, list) or "VerifiableCredential" not in types:
             raise Rejected("not_a_credential", "The payload is not typed VerifiableCredential.")
         issuer = credential["issuer"]
-        issuer_id = issuer.get("id") if isinstance(issuer, dict) else str(issuer)
+        issuer_id = str(issuer.get("id")) if isinstance(issuer, dict) else str(issuer)
         issuer_name = str(issuer.get("name", "")) if isinstance(issuer, dict) else ""
         if not issuer_name and self._issuer_names:
             issuer_name = self._issuer_names(issuer_id)

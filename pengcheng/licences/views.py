@@ -29,7 +29,7 @@ from pengcheng.core.models import Department, User
 from pengcheng.core.permissions import require_department
 from pengcheng.core.selectors import acting_company
 from pengcheng.licences import keys, selectors, services
-from pengcheng.licences.models import Licence, LicenceState, LicenceType, Share, StatusPurpose
+from pengcheng.licences.models import Licence, LicenceState, LicenceType, LicenceUse, Share, StatusPurpose
 from pengcheng.licences.printout import print_licence
 from pengcheng.licences.verifier import MAX_TOKEN_CHARS
 
@@ -173,7 +173,7 @@ def share(request: HttpRequest, pk: Any, code: str) -> HttpResponse:
 @login_required
 def uses(request: HttpRequest) -> HttpResponse:
     holder = _holder(request)
-    items = selectors.uses_for_holder(holder) if holder else []
+    items = selectors.uses_for_holder(holder) if holder else LicenceUse.objects.none()
     page = Paginator(items, 30).get_page(request.GET.get("page"))
     return render(request, "licences/uses.html", {"page": page, "holder": holder})
 

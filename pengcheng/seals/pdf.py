@@ -47,7 +47,7 @@ def _qr_png(url: str) -> bytes:
     code.add_data(url)
     code.make(fit=True)
     out = io.BytesIO()
-    code.make_image().save(out, format="PNG")
+    code.make_image().save(out)  # the default (pure-Python) factory writes PNG
     return out.getvalue()
 
 

@@ -91,10 +91,8 @@ def test_expired_share_link(demo_city) -> None:
     Share.objects.filter(pk=share.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = Client().get(f"/licences/v/{share.code}/")
     assert (
-        (response.status_code == 404
-        and "expired" in " ".join(response.context["problems"]).lower())
-        or "过期" in response.content.decode()
-    )
+        response.status_code == 404 and "expired" in " ".join(response.context["problems"]).lower()
+    ) or "过期" in response.content.decode()
     assert Client().get("/licences/v/unknown-code/").status_code == 404
 
 
@@ -125,7 +123,7 @@ def test_printout_is_sealed_with_a_verification_qr(client_for, demo_city) -> Non
     report = validate_pdf(response.content)
     assert report.ok and report.signatures[0].organisation == "深圳市公安局"
     share = Share.objects.filter(licence=licence, purpose="print-out").get()
-    assert share.expires_at <= licence.valid_until
+    assert licence.valid_until is not None and share.expires_at <= licence.valid_until
     assert LicenceUse.objects.filter(licence=licence, kind=UseKind.PRINTED).exists()
 
 
@@ -163,7 +161,7 @@ def test_console_issue_form_from_the_schema(client_for, demo_city) -> None:
     )
     assert good.status_code == 302
     licence = Licence.objects.get(holder_identifier=company.credit_code)
-    assert licence.issued_by.username == "clerk_scjg" and person.pk
+    assert licence.issued_by is not None and licence.issued_by.username == "clerk_scjg" and person.pk
 
 
 def test_console_revoke_and_holder_is_told(client_for, demo_city) -> None:

@@ -40,7 +40,7 @@ def test_the_letter_embeds_a_cjk_font(letter) -> None:
     # pypdf reads fpdf2's two-byte ToUnicode entries with a NUL before each character (poppler does not).
     text = reader.pages[0].extract_text().replace("\x00", "")
     assert "准予行政许可决定书" in text and "深圳市市场监督管理局" in text
-    fonts = reader.pages[0]["/Resources"]["/Font"]
+    fonts = reader.pages[0]["/Resources"]["/Font"]  # type: ignore[index]
     descendant = next(iter(fonts.values())).get_object()["/DescendantFonts"][0].get_object()
     assert "/FontFile3" in descendant["/FontDescriptor"] or "/FontFile2" in descendant["/FontDescriptor"]
 
