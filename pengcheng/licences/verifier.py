@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from jwcrypto import jwk, jws
+from cryptography.exceptions import InvalidSignature
+from jwcrypto import jwk
 from jwcrypto.common import JWException
+from jwcrypto.jwa import JWA
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 TYP_VC_JWT = "vc+jwt"
@@ -322,11 +324,15 @@ class Verifier:
         key = self._key(kid)
         if key is None:
             raise Rejected("unknown_issuer", f"The issuer key {kid} is not known to this verifier.")
-        signed = jws.JWS()
+        # jwcrypto's algorithm object checks the signature over the exact received bytes (the
+        # signing input of RFC 7515 §5.2); the full JWS object would copy its header registry on
+        # every call, which halves the throughput.
+        protected, encoded_payload, encoded_signature = token.split(".")
         try:
-            signed.deserialize(token)
-            signed.verify(key, alg=alg)
-        except (JWException, ValueError, TypeError):
+            JWA.signing_alg(alg).verify(
+                key, f"{protected}.{encoded_payload}".encode("ascii"), b64url_decode(encoded_signature)
+            )
+        except (JWException, InvalidSignature, ValueError, TypeError, binascii.Error):
             raise Rejected("signature_invalid", "The signature does not match the content: it was altered.") from None
         issuer = payload.get("issuer")
         issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
