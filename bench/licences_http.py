@@ -49,8 +49,12 @@ def client(port: int, tokens: list[str], seconds: float, results: multiprocessin
     while time.monotonic() < deadline:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         try:
-            connection.request("POST", "/api/v1/licences/verify", bodies[index % len(bodies)],
-                               {"Content-Type": "application/json", "Host": "localhost"})
+            connection.request(
+                "POST",
+                "/api/v1/licences/verify",
+                bodies[index % len(bodies)],
+                {"Content-Type": "application/json", "Host": "localhost"},
+            )
             response = connection.getresponse()
             payload = response.read()
             if response.status == 200 and b'"valid"' in payload:
@@ -75,9 +79,21 @@ def main() -> None:
     tokens = prepare()
     env = {**os.environ, "PENGCHENG_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "localhost,127.0.0.1", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "pengcheng"), "serve", "--host", "127.0.0.1", "--port", str(args.port),
-         "--workers", str(args.workers)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [
+            str(Path(sys.executable).parent / "pengcheng"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(args.port),
+            "--workers",
+            str(args.workers),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         for _ in range(60):
@@ -95,8 +111,10 @@ def main() -> None:
         warm.start()
         warm.join()
         results.get()
-        processes = [multiprocessing.Process(target=client, args=(args.port, tokens, args.seconds, results))
-                     for _ in range(args.clients)]
+        processes = [
+            multiprocessing.Process(target=client, args=(args.port, tokens, args.seconds, results))
+            for _ in range(args.clients)
+        ]
         started = time.monotonic()
         for process in processes:
             process.start()
@@ -107,8 +125,10 @@ def main() -> None:
         for _ in processes:
             ok, bad = results.get()
             done, errors = done + ok, errors + bad
-        print(f"POST /api/v1/licences/verify: {done / elapsed:,.0f} verifications/s "
-              f"({done:,} valid, {errors} errors, {args.clients} clients, {args.workers} workers, {elapsed:.1f} s)")
+        print(
+            f"POST /api/v1/licences/verify: {done / elapsed:,.0f} verifications/s "
+            f"({done:,} valid, {errors} errors, {args.clients} clients, {args.workers} workers, {elapsed:.1f} s)"
+        )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

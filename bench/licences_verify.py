@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PENGCHENG_DATA_DIR", "/tmp/bench-licences")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pengcheng.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -58,8 +58,9 @@ def main() -> None:
     print(f"{len(licences)} licences; one process; cached keys and status lists")
     run("vc+jwt, platform verifier (database-backed caches)", services.platform_verifier.verify, full, args.seconds)
     run("vc+sd-jwt presentation (2 of ~15 claims disclosed)", services.platform_verifier.verify, shown, args.seconds)
-    from pengcheng.licences.selectors import trust_bundle
     import json
+
+    from pengcheng.licences.selectors import trust_bundle
 
     bundle = TrustBundle.from_json(json.dumps(trust_bundle()))
     offline = Verifier(bundle.key, bundle.status_list, issuer_names=bundle.issuer_name)

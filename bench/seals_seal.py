@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("PENGCHENG_DATA_DIR", "/tmp/bench-licences")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pengcheng.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -47,8 +47,10 @@ def main() -> None:
         reference="深市监许〔2026〕1号",
         date_line="2026年11月26日",
     )
-    print(f"rendering the one-page letter (CJK font embedded): {(time.perf_counter() - started) * 1000:.0f} ms, "
-          f"{len(letter):,} bytes")
+    print(
+        f"rendering the one-page letter (CJK font embedded): {(time.perf_counter() - started) * 1000:.0f} ms, "
+        f"{len(letter):,} bytes"
+    )
     services.seal_pdf(SYSTEM, seal, letter, document_name="warm-up.pdf")
     timings = []
     for index in range(args.count):
@@ -57,8 +59,10 @@ def main() -> None:
         timings.append((time.perf_counter() - started) * 1000)
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"sealing a one-page PDF, {args.count} runs: p50 {statistics.median(timings):.0f} ms, "
-          f"p95 {p95:.0f} ms, max {timings[-1]:.0f} ms")
+    print(
+        f"sealing a one-page PDF, {args.count} runs: p50 {statistics.median(timings):.0f} ms, "
+        f"p95 {p95:.0f} ms, max {timings[-1]:.0f} ms"
+    )
     started = time.perf_counter()
     report = services.validate_pdf(sealed)
     print(f"validating the sealed PDF with pyHanko: {(time.perf_counter() - started) * 1000:.0f} ms, ok={report.ok}")

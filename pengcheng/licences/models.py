@@ -163,6 +163,7 @@ class Licence(models.Model):
     source = models.CharField(_("source"), max_length=12, choices=IssueSource.choices, default=IssueSource.CLERK)
     source_reference = models.CharField(_("source reference"), max_length=100, blank=True)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expiry_reminded_at = models.DateTimeField(null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

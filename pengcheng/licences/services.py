@@ -803,7 +803,8 @@ def verify(
     verification = Verification(result=result, share=share)
     licence_id = _uuid_or_none(result.credential_id.removeprefix("urn:uuid:"))
     if licence_id is not None and result.outcome != Outcome.INVALID:
-        licence = Licence.objects.select_related("licence_type").filter(pk=licence_id).first()
+        found = Licence.objects.select_related("licence_type").defer("credential", "sd_credential")
+        licence = found.filter(pk=licence_id).order_by().first()
         if licence is not None:
             verification.licence = licence
             verification.licence_type = licence.licence_type

@@ -49,3 +49,26 @@ def test_wallet_to_qr_to_verification(page) -> None:
     page.goto("/licences/wallet/uses/")
     assert page.locator("table tbody tr").count() >= 2
     assert_accessible(page)
+
+
+def test_console_issue_and_seal_pages_are_accessible(page) -> None:
+    browser_login(page, "clerk_scjg")
+    page.goto("/licences/console/")
+    assert_accessible(page)
+    page.goto("/licences/console/issue/")
+    page.select_option("#f-type", "SC-YYZZ")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#id_data_credit_code").count() == 1
+    page.locator("main form button[type=submit]").click()  # empty: every required field is reported
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() >= 3
+    assert_accessible(page)
+    page.goto("/licences/console/import/")
+    assert_accessible(page)
+    page.goto("/seals/")
+    assert_accessible(page)
+    page.goto("/seals/verify/")
+    assert_accessible(page)
+    page.goto("/licences/types/")
+    assert_accessible(page)
