@@ -4,9 +4,11 @@
         [--port 8501] [--workers 4] [--clients 8] [--seconds 10]
 
 Starts ``pengcheng serve`` on 127.0.0.1 with the scratch database (seeded by licences_verify.py or
-here), then ``clients`` processes POST credentials to /api/v1/licences/verify for ``seconds`` seconds.
-The load generator runs on the same two cores as the server, so the figure is a lower bound. Every
-verification also writes a use record for the holder.
+here), then POSTs credentials to /api/v1/licences/verify for ``seconds`` seconds with ``wrk`` when it
+is installed (``apt-get install wrk``), else with ``clients`` Python processes. The load generator
+shares the machine's cores with the server, so the throughput is a lower bound; the script also
+prints the server's own CPU time per verification, and the capacity that implies for two cores. Every
+verification writes a use record for the holder.
 """
 
 from __future__ import annotations
@@ -16,9 +18,11 @@ import http.client
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -69,6 +73,56 @@ def client(port: int, tokens: list[str], seconds: float, results: multiprocessin
     results.put((done, errors))
 
 
+def server_cpu_seconds(root_pid: int) -> float:
+    """User + system CPU time of the server's master and workers (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def run_wrk(port: int, tokens: list[str], seconds: float, connections: int) -> tuple[int, int, float]:
+    bodies = ",".join(json.dumps(json.dumps({"credential": t, "purpose": "bench"})) for t in tokens)
+    script = f"""
+bodies = {{{bodies}}}
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("POST", "/api/v1/licences/verify",
+    {{["Content-Type"] = "application/json", ["Host"] = "localhost"}}, bodies[(counter % #bodies) + 1])
+end
+valid = 0
+response = function(status, headers, body)
+  if status == 200 and string.find(body, '"valid"', 1, true) then valid = valid + 1 end
+end
+done = function(summary, latency, requests)
+  io.write(string.format("WRK %d %d %d\\n", summary.requests, summary.errors.status + summary.errors.connect +
+    summary.errors.read + summary.errors.write + summary.errors.timeout, latency:percentile(95)))
+end
+"""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    out = subprocess.run(
+        ["wrk", "-t2", f"-c{connections}", f"-d{int(seconds)}s", "-s", handle.name, f"http://127.0.0.1:{port}/"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    os.unlink(handle.name)
+    line = next(line for line in out.splitlines() if line.startswith("WRK "))
+    requests, errors, p95 = (int(x) for x in line.split()[1:])
+    return requests - errors, errors, p95 / 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8501)
@@ -111,24 +165,40 @@ def main() -> None:
         warm.start()
         warm.join()
         results.get()
-        processes = [
-            multiprocessing.Process(target=client, args=(args.port, tokens, args.seconds, results))
-            for _ in range(args.clients)
-        ]
+        cpu_before = server_cpu_seconds(server.pid)
         started = time.monotonic()
-        for process in processes:
-            process.start()
-        for process in processes:
-            process.join()
+        p95 = None
+        if shutil.which("wrk"):
+            tool = f"wrk, {args.clients} connections"
+            done, errors, p95 = run_wrk(args.port, tokens, args.seconds, args.clients)
+        else:
+            tool = f"{args.clients} Python clients"
+            processes = [
+                multiprocessing.Process(target=client, args=(args.port, tokens, args.seconds, results))
+                for _ in range(args.clients)
+            ]
+            for process in processes:
+                process.start()
+            for process in processes:
+                process.join()
+            done = errors = 0
+            for _ in processes:
+                ok, bad = results.get()
+                done, errors = done + ok, errors + bad
         elapsed = time.monotonic() - started
-        done = errors = 0
-        for _ in processes:
-            ok, bad = results.get()
-            done, errors = done + ok, errors + bad
+        cpu = server_cpu_seconds(server.pid) - cpu_before
         print(
             f"POST /api/v1/licences/verify: {done / elapsed:,.0f} verifications/s "
-            f"({done:,} valid, {errors} errors, {args.clients} clients, {args.workers} workers, {elapsed:.1f} s)"
+            f"({done:,} valid, {errors} errors; {tool}; {args.workers} workers; {elapsed:.1f} s"
+            + (f"; p95 {p95:.0f} ms)" if p95 is not None else ")")
         )
+        if done:
+            per = cpu / done * 1000
+            print(
+                f"server CPU per verification: {per:.2f} ms -> capacity of two fully available cores: "
+                f"{2000 / per:,.0f} verifications/s"
+            )
+        print(f"load average during the run: {os.getloadavg()[0]:.1f}")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

@@ -72,7 +72,11 @@ def verify(request: HttpRequest) -> Any:
         )
     purpose = str(body["purpose"]) if isinstance(body.get("purpose"), str) else ""
     verification = services.verify(
-        body["credential"], actor=actor_of(request), purpose=purpose[:200], ip_address=client_ip(request)
+        body["credential"],
+        actor=actor_of(request),
+        purpose=purpose[:200],
+        ip_address=client_ip(request),
+        detail=False,
     )
     return verification.result.as_dict()
 

@@ -794,34 +794,46 @@ def token_from_payload(text: str) -> tuple[str, Share | None]:
 
 
 def verify(
-    text: str, *, actor: MaybeActor | None = None, purpose: str = "", ip_address: str = "", log: bool = True
+    text: str,
+    *,
+    actor: MaybeActor | None = None,
+    purpose: str = "",
+    ip_address: str = "",
+    log: bool = True,
+    detail: bool = True,
 ) -> Verification:
     """Verify a pasted or scanned credential, share link or QR payload, and log the use on the
-    licence (who verified it, when, for what) when the licence is one of ours."""
+    licence (who verified it, when, for what) when the licence is one of ours. ``detail`` loads the
+    licence and its type for display; the JSON API skips it (the result carries the claims)."""
     token, share = token_from_payload(text)
     result = platform_verifier.verify(token)
     verification = Verification(result=result, share=share)
     licence_id = _uuid_or_none(result.credential_id.removeprefix("urn:uuid:"))
-    if licence_id is not None and result.outcome != Outcome.INVALID:
+    if licence_id is None or result.outcome == Outcome.INVALID:
+        return verification
+    if detail:
         found = Licence.objects.select_related("licence_type").defer("credential", "sd_credential")
         licence = found.filter(pk=licence_id).order_by().first()
-        if licence is not None:
-            verification.licence = licence
-            verification.licence_type = licence.licence_type
-            verification.field_titles = licence.licence_type.field_titles()
-            if log:
-                who = actor.display_name if isinstance(actor, User) else _("Anonymous verifier")
-                record_use(
-                    licence,
-                    UseKind.VERIFIED,
-                    used_by=str(who),
-                    actor=actor,
-                    purpose=purpose,
-                    outcome=str(result.outcome),
-                    disclosed=result.disclosed,
-                    reference=share.code if share else "",
-                    ip_address=ip_address,
-                )
+        if licence is None:
+            return verification
+        verification.licence = licence
+        verification.licence_type = licence.licence_type
+        verification.field_titles = licence.licence_type.field_titles()
+    elif not Licence.objects.filter(pk=licence_id).exists():
+        return verification
+    if log:
+        who = actor.display_name if isinstance(actor, User) else _("Anonymous verifier")
+        LicenceUse.objects.create(
+            licence_id=licence_id,
+            kind=UseKind.VERIFIED,
+            used_by=str(who)[:200],
+            actor=actor if isinstance(actor, User) else None,
+            purpose=purpose[:200],
+            outcome=str(result.outcome),
+            disclosed=result.disclosed,
+            reference=share.code if share else "",
+            ip_address=ip_address[:45],
+        )
     return verification
 
 
