@@ -69,6 +69,17 @@ class LicenceType(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from jsonschema import Draft202012Validator, SchemaError
+
+        try:
+            Draft202012Validator.check_schema(self.schema)
+        except SchemaError as exc:
+            raise ValidationError({"schema": str(exc.message)}) from None
+        if self.schema.get("type") != "object" or not isinstance(self.schema.get("properties"), dict):
+            raise ValidationError({"schema": _("The schema must describe an object with properties.")})
+
     def field_titles(self) -> dict[str, str]:
         properties = self.schema.get("properties", {})
         return {name: str(spec.get("title", name)) for name, spec in properties.items()}

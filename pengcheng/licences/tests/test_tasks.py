@@ -57,3 +57,15 @@ def test_import_command_reports_rows(demo_city, tmp_path) -> None:
     call_command("import_licences", "GA-WFZM", str(path), stdout=out)
     text = out.getvalue()
     assert "2 rows: 1 issued, 1 rejected" in text and "wfzm.csv:3:" in text
+
+
+def test_a_broken_schema_is_refused_by_the_admin_form(residence_permit) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    residence_permit.schema = {"type": "object", "properties": {"x": {"type": "no-such-type"}}}
+    with pytest.raises(ValidationError):
+        residence_permit.clean()
+    residence_permit.schema = {"type": "string"}
+    with pytest.raises(ValidationError):
+        residence_permit.clean()
