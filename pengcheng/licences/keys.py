@@ -35,11 +35,6 @@ def issuer_did(department_code: str) -> str:
     return f"did:web:{host}:licences:issuers:{department_code}"
 
 
-def department_code_of(did: str) -> str | None:
-    prefix = issuer_did("")
-    return did[len(prefix) :] if did.startswith(prefix) and len(did) > len(prefix) else None
-
-
 def _new_kid(department: Department) -> str:
     return f"{issuer_did(department.code)}#key-{timezone.now():%Y%m%d}-{secrets.token_hex(3)}"
 

@@ -31,7 +31,7 @@ import io
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -545,11 +545,3 @@ class Verifier:
         if list_purpose != purpose:
             raise Rejected("status_invalid", "The status list serves another purpose.")
         return bits
-
-
-def disclosed_claim_names(presentation: str) -> Iterable[str]:
-    """The claim names a presentation discloses (for showing a holder what they are about to share)."""
-    for disclosure in presentation.split("~")[1:-1]:
-        decoded = json.loads(b64url_decode(disclosure))
-        if len(decoded) == 3:
-            yield str(decoded[1])
