@@ -171,7 +171,7 @@ def usable(request: HttpRequest, type: str) -> Any:
     return {
         "usable": licence is not None,
         "reason": reason,
-        "message": selectors.USABLE_REASONS.get(reason, reason),
+        "message": str(selectors.USABLE_REASONS.get(reason, reason)),
         "licence": _out(licence) if licence else None,
     }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import Company, Department, User
@@ -94,14 +95,15 @@ def usable_licence(holder: User | Company | Holder, licence_type_code: str) -> t
     return None, "expired" if latest.is_expired(now) else "missing"
 
 
+# What to tell the applicant when a material falls back to an upload (and when it does not).
 USABLE_REASONS = {
-    "ok": "A valid licence was found.",
-    "unknown_type": "The licence type is not in the catalogue.",
-    "no_identity": "The account has no verified identity number.",
-    "missing": "No licence of this type has been issued to you.",
-    "expired": "Your licence of this type has expired.",
-    "revoked": "Your licence of this type has been revoked.",
-    "suspended": "Your licence of this type is suspended.",
+    "ok": _("A valid licence was found."),
+    "unknown_type": _("The licence type is not in the catalogue."),
+    "no_identity": _("The account has no verified identity number."),
+    "missing": _("No licence of this type has been issued to you."),
+    "expired": _("Your licence of this type has expired."),
+    "revoked": _("Your licence of this type has been revoked."),
+    "suspended": _("Your licence of this type is suspended."),
 }
 
 
