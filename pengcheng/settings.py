@@ -28,6 +28,8 @@ PENGCHENG_APPS = [
     "pengcheng.workdays",
     "pengcheng.jobs",
     "pengcheng.notifications",
+    "pengcheng.seals",
+    "pengcheng.licences",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -209,3 +211,10 @@ PENGCHENG_SMS_BACKEND = config.env_str("PENGCHENG_SMS_BACKEND", "pengcheng.notif
 PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
 # Where the shared public data sets live (imports and demos read it in place).
 PENGCHENG_SHARED_DATA = Path(config.env_str("PENGCHENG_SHARED_DATA", str(BASE_DIR.parent.parent / "shared" / "data")))
+
+# Electronic licences and seals (licences, seals). The public base URL names issuers (did:web) and
+# status lists inside every credential, so it must stay stable once credentials are issued. Issuer
+# and seal private keys are stored encrypted (PKCS#8) in the database under a passphrase from
+# PENGCHENG_KEY_PASSPHRASE, or derived from SECRET_KEY when that is unset.
+PENGCHENG_PUBLIC_URL = config.env_str("PENGCHENG_PUBLIC_URL", "https://pengcheng.localhost").rstrip("/")
+PENGCHENG_KEY_PASSPHRASE = config.env_str("PENGCHENG_KEY_PASSPHRASE", "")
