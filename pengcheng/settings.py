@@ -243,6 +243,8 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "ROTATE_REFRESH_TOKEN": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
     "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
@@ -265,5 +267,8 @@ PASSWORD_HASHERS = [
 OTP_TOTP_ISSUER = "Pengcheng 鹏城"
 # Failed second-factor codes count towards the same account lockout as failed passwords (axes).
 PENGCHENG_MFA_PENDING_SECONDS = 300
+# DOT warns whenever "http" is an allowed redirect scheme; client registration (identity.services)
+# allows plain http only for loopback hosts (RFC 8252 native and development clients).
+SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # A new signing key is published this long before it signs, so every process's JWKS has it first.
 PENGCHENG_OIDC_KEY_PUBLISH_SECONDS = config.env_int("PENGCHENG_OIDC_KEY_PUBLISH_SECONDS", 60)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pengcheng.core.actors import SYSTEM
+from pengcheng.identity.services import register_client
+from pengcheng.identity.tests.helpers import RelyingParty
+
+
+@pytest.fixture
+def relying_party(live_server: Any, transactional_city: None) -> Any:
+    """``relying_party(scopes=..., public=..., level=..., trusted=...)``: a registered client and an
+    Authlib relying party for it, against the live server."""
+
+    def make(*, scopes: str = "openid profile", public: bool = False, level: int = 1, trusted: bool = False,
+             sector: str = "", name: str = "Test system") -> RelyingParty:
+        redirect = f"{live_server.url}/healthz"
+        issued = register_client(
+            SYSTEM,
+            name=name,
+            redirect_uris=[redirect],
+            post_logout_redirect_uris=[f"{live_server.url}/"],
+            public=public,
+            allowed_scopes=scopes.split(),
+            required_level=level,
+            trusted=trusted,
+            sector_identifier=sector,
+        )
+        rp = RelyingParty(live_server.url, issued.client.client_id, issued.secret, redirect, scope=scopes)
+        rp.discover()
+        return rp
+
+    return make
