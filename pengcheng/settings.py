@@ -234,6 +234,7 @@ OAUTH2_PROVIDER = {
     "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
     "OAUTH2_VALIDATOR_CLASS": "pengcheng.identity.oauth.PengchengValidator",
+    "OIDC_SERVER_CLASS": "pengcheng.identity.oauth.CodeFlowServer",
     "SCOPES_BACKEND_CLASS": "pengcheng.identity.oauth.PengchengScopes",
     "DEFAULT_SCOPES": ["openid"],
     # PKCE with S256 for every client, public or confidential (RFC 9700 §2.1.1), and the other

@@ -10,6 +10,8 @@ from jwcrypto import jws
 from jwcrypto.common import JWException
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
+from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant as OAuth2AuthorizationCodeGrant
+from oauthlib.openid import Server
 
 from pengcheng.core.models import User
 from pengcheng.identity import keys, selectors
@@ -93,3 +95,18 @@ class PengchengValidator(OAuth2Validator):
 
     def validate_user_match(self, id_token_hint: str | None, scopes: Any, claims: Any, request: Any) -> bool:
         return True
+
+
+class CodeFlowServer(Server):
+    """oauthlib's OpenID Connect server limited to what Pengcheng offers: the authorization-code
+    flow and refresh tokens. Any other ``response_type`` is ``unsupported_response_type`` and any
+    other grant ``unsupported_grant_type``, as RFC 6749 names them; and a PKCE method other than
+    S256 is refused at the authorization endpoint (RFC 7636 §4.4.1, RFC 9700 §2.1.1)."""
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        self._response_types = {"code": self._response_types["code"]}
+        self._grant_types = {name: self._grant_types[name] for name in ("authorization_code", "refresh_token")}
+        s256_only = {"S256": OAuth2AuthorizationCodeGrant._code_challenge_methods["S256"]}
+        for grant in (self.auth_grant, self.openid_connect_auth.proxy_target):
+            grant._code_challenge_methods = s256_only
