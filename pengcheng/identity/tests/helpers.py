@@ -23,8 +23,6 @@ _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 def signed_in_session(base_url: str, username: str, password: str = DEMO_PASSWORD) -> requests.Session:
     """A requests session that has logged in through the login form (as a browser would)."""
     session = requests.Session()
-    # One request per connection: the live test server must not hold idle keep-alive connections.
-    session.headers["Connection"] = "close"
     session.get(f"{base_url}/accounts/login/").raise_for_status()
     response = session.post(
         f"{base_url}/accounts/login/",
@@ -74,7 +72,6 @@ class RelyingParty:
             revocation_endpoint_auth_method=auth_method,
             **kwargs,
         )
-        session.headers["Connection"] = "close"
         return session
 
     def authorization_url(self, **extra: Any) -> str:
