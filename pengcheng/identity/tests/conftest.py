@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from pengcheng.core.actors import SYSTEM
 from pengcheng.identity.services import register_client
-from pengcheng.identity.tests.helpers import RelyingParty
+from pengcheng.identity.tests.helpers import OPEN_SESSIONS, RelyingParty
 
 
 @pytest.fixture
-def relying_party(live_server: Any, transactional_city: None) -> Any:
+def relying_party(live_server: Any, transactional_city: None) -> Iterator[Any]:
     """``relying_party(scopes=..., public=..., level=..., trusted=...)``: a registered client and an
     Authlib relying party for it, against the live server."""
 
@@ -32,4 +33,6 @@ def relying_party(live_server: Any, transactional_city: None) -> Any:
         rp.discover()
         return rp
 
-    return make
+    yield make
+    while OPEN_SESSIONS:
+        OPEN_SESSIONS.pop().close()

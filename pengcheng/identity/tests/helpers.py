@@ -17,12 +17,17 @@ from joserfc.jwk import KeySet
 
 from pengcheng.seeding import DEMO_PASSWORD
 
+# Sessions opened against the live server; closed by the ``relying_party`` fixture before the server
+# stops, so no server thread outlives the test on a kept-alive connection.
+OPEN_SESSIONS: list[requests.Session] = []
+
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 
 
 def signed_in_session(base_url: str, username: str, password: str = DEMO_PASSWORD) -> requests.Session:
     """A requests session that has logged in through the login form (as a browser would)."""
     session = requests.Session()
+    OPEN_SESSIONS.append(session)
     session.get(f"{base_url}/accounts/login/").raise_for_status()
     response = session.post(
         f"{base_url}/accounts/login/",
@@ -72,6 +77,7 @@ class RelyingParty:
             revocation_endpoint_auth_method=auth_method,
             **kwargs,
         )
+        OPEN_SESSIONS.append(session)
         return session
 
     def authorization_url(self, **extra: Any) -> str:
