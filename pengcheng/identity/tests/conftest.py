@@ -36,3 +36,13 @@ def relying_party(live_server: Any, transactional_city: None) -> Iterator[Any]:
     yield make
     while OPEN_SESSIONS:
         OPEN_SESSIONS.pop().close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_ring() -> Iterator[None]:
+    """The key ring is cached per process; a test's database starts from its own keys."""
+    from pengcheng.identity import keys
+
+    keys.forget_cache()
+    yield
+    keys.forget_cache()
