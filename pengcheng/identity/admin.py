@@ -23,7 +23,7 @@ class SigningKeyAdmin(admin.ModelAdmin):
     """Keys are listed without their private half; rotate them with ``pengcheng rotate_oidc_key``."""
 
     list_display = ["kid", "created_at", "active_from", "expires_at"]
-    fields = ["kid", "created_at", "active_from", "expires_at"]
+    fields = ("kid", "created_at", "active_from", "expires_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: object) -> bool:

@@ -32,15 +32,16 @@ def _lines(text: str) -> list[str]:
 class ClientForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    redirect_uris = forms.CharField(
-        label=_("Redirect URIs (one per line)"), widget=forms.Textarea(attrs={"rows": 3})
-    )
+    redirect_uris = forms.CharField(label=_("Redirect URIs (one per line)"), widget=forms.Textarea(attrs={"rows": 3}))
     post_logout_redirect_uris = forms.CharField(
         label=_("Post-logout redirect URIs (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     public = forms.BooleanField(label=_("Public client (no secret; e.g. a mobile or browser app)"), required=False)
     allowed_scopes = forms.MultipleChoiceField(
-        label=_("Allowed scopes"), widget=forms.CheckboxSelectMultiple, choices=_scope_choices, initial=["openid", "profile"]
+        label=_("Allowed scopes"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=_scope_choices,
+        initial=["openid", "profile"],
     )
     required_level = forms.TypedChoiceField(
         label=_("Required real-name level"), choices=AssuranceLevel.choices, coerce=int, initial=AssuranceLevel.L1
@@ -53,7 +54,9 @@ class ClientSettingsForm(forms.Form):
     allowed_scopes = forms.MultipleChoiceField(
         label=_("Allowed scopes"), widget=forms.CheckboxSelectMultiple, choices=_scope_choices
     )
-    required_level = forms.TypedChoiceField(label=_("Required real-name level"), choices=AssuranceLevel.choices, coerce=int)
+    required_level = forms.TypedChoiceField(
+        label=_("Required real-name level"), choices=AssuranceLevel.choices, coerce=int
+    )
     trusted = forms.BooleanField(label=_("Trusted internal system (skips the consent screen)"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
@@ -88,7 +91,9 @@ def clients(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
-            return render(request, "identity/console/client_issued.html", {"client": issued.client, "secret": issued.secret})
+            return render(
+                request, "identity/console/client_issued.html", {"client": issued.client, "secret": issued.secret}
+            )
     return render(
         request,
         "identity/console/clients.html",

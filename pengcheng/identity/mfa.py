@@ -10,7 +10,7 @@ from typing import Any
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -45,14 +45,15 @@ def pending_user(request: HttpRequest) -> tuple[User | None, str]:
     if time.time() - float(pending.get("at", 0)) > settings.PENGCHENG_MFA_PENDING_SECONDS:
         request.session.pop(PENDING_KEY, None)
         return None, ""
-    user = get_user_model().objects.filter(pk=pending.get("user"), is_active=True).first()
-    return user, str(pending.get("next") or "")  # type: ignore[return-value]
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
+    return user, str(pending.get("next") or "")
 
 
 def complete_login(request: HttpRequest, user: User, device: Any) -> None:
     """Sign the pending user in, recording the device that verified them (django-otp)."""
     pending = request.session.pop(PENDING_KEY, {})
-    user.otp_device = device  # type: ignore[attr-defined]  (django-otp persists it on login)
+    # django-otp's login receiver persists the device that verified the user in the session.
+    user.otp_device = device  # type: ignore[attr-defined]
     login(request, user, backend=pending.get("backend") or "django.contrib.auth.backends.ModelBackend")
 
 

@@ -31,6 +31,15 @@ class Client(AbstractApplication):
 
     ``skip_authorization`` is the trusted flag: internal systems skip the consent screen."""
 
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+
     description = models.CharField(_("description"), max_length=300, blank=True)
     allowed_scopes = models.JSONField(_("allowed scopes"), default=list, blank=True)
     required_level = models.PositiveSmallIntegerField(
@@ -125,6 +134,9 @@ class PairwiseSubject(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "sector"], name="identity_pairwise_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.sector}: {self.sub}"
 
 
 class AccountSession(models.Model):

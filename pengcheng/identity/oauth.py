@@ -24,12 +24,16 @@ class PengchengScopes(BaseScopes):
     def get_all_scopes(self) -> dict[str, Any]:
         return dict(SCOPES)
 
-    def get_available_scopes(self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any) -> list[str]:
+    def get_available_scopes(
+        self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
         if application is None:
             return list(SCOPES)
         return [scope for scope in application.allowed_scopes or [] if scope in SCOPES]
 
-    def get_default_scopes(self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any) -> list[str]:
+    def get_default_scopes(
+        self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
         return ["openid"]
 
 
@@ -105,8 +109,10 @@ class CodeFlowServer(Server):
 
     def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(request_validator, *args, **kwargs)
-        self._response_types = {"code": self._response_types["code"]}
-        self._grant_types = {name: self._grant_types[name] for name in ("authorization_code", "refresh_token")}
+        response_types: dict[str, Any] = self._response_types  # type: ignore[has-type]
+        grant_types: dict[str, Any] = self._grant_types  # type: ignore[has-type]
+        self._response_types = {"code": response_types["code"]}
+        self._grant_types = {name: grant_types[name] for name in ("authorization_code", "refresh_token")}
         s256_only = {"S256": OAuth2AuthorizationCodeGrant._code_challenge_methods["S256"]}
         for grant in (self.auth_grant, self.openid_connect_auth.proxy_target):
             grant._code_challenge_methods = s256_only

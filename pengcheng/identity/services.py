@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.signals import user_login_failed
@@ -92,7 +91,10 @@ def register_client(
     scopes = list(dict.fromkeys(allowed_scopes or ["openid", "profile"]))
     post_logout = post_logout_redirect_uris or []
     errors = _client_fields(
-        name=name, redirect_uris=redirect_uris, allowed_scopes=scopes, required_level=required_level,
+        name=name,
+        redirect_uris=redirect_uris,
+        allowed_scopes=scopes,
+        required_level=required_level,
         post_logout=post_logout,
     )
     if errors:
@@ -135,8 +137,11 @@ def update_client(
 ) -> Client:
     require_platform_role(actor, action="identity.client.update", target=client)
     errors = _client_fields(
-        name=client.name, redirect_uris=client.redirect_uris.split(), allowed_scopes=allowed_scopes,
-        required_level=required_level, post_logout=client.post_logout_redirect_uris.split(),
+        name=client.name,
+        redirect_uris=client.redirect_uris.split(),
+        allowed_scopes=allowed_scopes,
+        required_level=required_level,
+        post_logout=client.post_logout_redirect_uris.split(),
     )
     if errors:
         raise ValidationFailed(errors)
@@ -147,9 +152,16 @@ def update_client(
         client.is_active = is_active
         client.save(update_fields=["allowed_scopes", "required_level", "skip_authorization", "is_active", "updated"])
         audit(
-            actor, "identity.client_updated", client, summary=client.name,
-            data={"scopes": client.allowed_scopes, "required_level": required_level, "trusted": trusted,
-                  "active": is_active},
+            actor,
+            "identity.client_updated",
+            client,
+            summary=client.name,
+            data={
+                "scopes": client.allowed_scopes,
+                "required_level": required_level,
+                "trusted": trusted,
+                "active": is_active,
+            },
         )
     return client
 
@@ -159,7 +171,9 @@ def rotate_signing_key(actor: MaybeActor) -> SigningKey:
     with transaction.atomic():
         new, retired = keys.rotate()
         audit(
-            actor, "identity.signing_key_rotated", ("identity.signingkey", new.kid),
+            actor,
+            "identity.signing_key_rotated",
+            ("identity.signingkey", new.kid),
             summary=f"new key {new.kid} signs from {new.active_from:%Y-%m-%d %H:%M:%S} UTC",
             data={"new": new.kid, "retired": [k.kid for k in retired]},
         )
@@ -170,7 +184,12 @@ def rotate_signing_key(actor: MaybeActor) -> SigningKey:
 
 
 def record_authorization(
-    user: User, client: Client, scopes: list[str], *, company: Company | None, request: HttpRequest | None,
+    user: User,
+    client: Client,
+    scopes: list[str],
+    *,
+    company: Company | None,
+    request: HttpRequest | None,
     by_consent: bool,
 ) -> Consent:
     """The user authorised ``client`` for ``scopes``: remember it (merging earlier scopes) and
@@ -189,8 +208,11 @@ def record_authorization(
             "identity.consent_granted" if by_consent else "identity.authorized",
             client,
             summary=client.name,
-            data={"scopes": scopes, "company": company.credit_code if company else None,
-                  "trusted": client.skip_authorization},
+            data={
+                "scopes": scopes,
+                "company": company.credit_code if company else None,
+                "trusted": client.skip_authorization,
+            },
             request=request,
         )
     return consent
@@ -217,8 +239,7 @@ def revoke_consent(user: User, consent_id: int, request: HttpRequest | None = No
         client = consent.client
         consent.delete()
         revoked = _revoke_tokens(user, client)
-        audit(user, "identity.consent_revoked", client, summary=client.name, data={"tokens": revoked},
-              request=request)
+        audit(user, "identity.consent_revoked", client, summary=client.name, data={"tokens": revoked}, request=request)
     return client
 
 
@@ -267,7 +288,7 @@ def _session_store(session_key: str) -> SessionBase:
     from django.conf import settings
 
     engine = import_string(settings.SESSION_ENGINE + ".SessionStore")
-    return engine(session_key)  # type: ignore[no-any-return]
+    return engine(session_key)
 
 
 def sign_out_session(user: User, session_id: int, request: HttpRequest | None = None) -> None:
@@ -290,8 +311,13 @@ def sign_out_everywhere(user: User, request: HttpRequest | None = None) -> tuple
             _session_store(row.session_key).delete()
         AccountSession.objects.filter(pk__in=[r.pk for r in rows]).update(ended_at=timezone.now())
         revoked = _revoke_tokens(user)
-        audit(user, "account.signed_out_everywhere", user, data={"sessions": len(rows), "tokens": revoked},
-              request=request)
+        audit(
+            user,
+            "account.signed_out_everywhere",
+            user,
+            data={"sessions": len(rows), "tokens": revoked},
+            request=request,
+        )
     if request is not None and hasattr(request, "session"):
         request.session.flush()
     return len(rows), revoked
@@ -332,8 +358,9 @@ def upgrade_to_l2(user: User, *, full_name: str, id_number: str, request: HttpRe
         user.assurance_level = AssuranceLevel.L2
         user.assurance_method = "population_registry"
         user.assurance_verified_at = timezone.now()
-        user.save(update_fields=["full_name", "id_number", "assurance_level", "assurance_method",
-                                 "assurance_verified_at"])
+        user.save(
+            update_fields=["full_name", "id_number", "assurance_level", "assurance_method", "assurance_verified_at"]
+        )
         audit(user, "identity.realname_verified", user, summary="L2 population_registry", request=request)
     transaction.on_commit(lambda: cache.delete(attempts_key))
     return user
@@ -343,7 +370,12 @@ IN_PERSON_METHODS = ("counter", "certificate")
 
 
 def verify_in_person(
-    actor: MaybeActor, user: User, *, id_number: str, full_name: str, method: str = "counter",
+    actor: MaybeActor,
+    user: User,
+    *,
+    id_number: str,
+    full_name: str,
+    method: str = "counter",
     request: HttpRequest | None = None,
 ) -> User:
     """A clerk at a counter (or an operator checking a certificate) raises an account to L3. The
@@ -360,8 +392,9 @@ def verify_in_person(
         user.assurance_level = AssuranceLevel.L3
         user.assurance_method = method
         user.assurance_verified_at = timezone.now()
-        user.save(update_fields=["full_name", "id_number", "assurance_level", "assurance_method",
-                                 "assurance_verified_at"])
+        user.save(
+            update_fields=["full_name", "id_number", "assurance_level", "assurance_method", "assurance_verified_at"]
+        )
         audit(actor, "identity.realname_verified", user, summary=f"L3 {method}", request=request)
     return user
 

@@ -5,7 +5,9 @@ from pengcheng.identity import console_views, views
 
 # Named as django-oauth-toolkit expects (it reverses "oauth2_provider:<name>").
 oauth_patterns = [
-    re_path(r"^\.well-known/openid-configuration/?$", views.DiscoveryView.as_view(), name="oidc-connect-discovery-info"),
+    re_path(
+        r"^\.well-known/openid-configuration/?$", views.DiscoveryView.as_view(), name="oidc-connect-discovery-info"
+    ),
     path(".well-known/jwks.json", views.JwksView.as_view(), name="jwks-info"),
     path("oauth/authorize/", views.AuthorizationView.as_view(), name="authorize"),
     path("oauth/token/", oauth_views.TokenView.as_view(), name="token"),

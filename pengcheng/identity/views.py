@@ -103,8 +103,14 @@ class AuthorizationView(oauth_views.AuthorizationView):
         else:
             from pengcheng.audit.services import record as audit
 
-            audit(user, "identity.consent_denied", client, summary=client.name, data={"scopes": scopes},
-                  request=self.request)
+            audit(
+                user,
+                "identity.consent_denied",
+                client,
+                summary=client.name,
+                data={"scopes": scopes},
+                request=self.request,
+            )
         return response
 
 
@@ -217,7 +223,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.upgrade_to_l2(
-                user, full_name=form.cleaned_data["full_name"], id_number=form.cleaned_data["id_number"],
+                user,
+                full_name=form.cleaned_data["full_name"],
+                id_number=form.cleaned_data["id_number"],
                 request=request,
             )
         except ValidationFailed as exc:

@@ -27,7 +27,7 @@ UNREGISTERED = [
 def _marital(rng: object, age: int) -> str:
     if age < 22:
         return MaritalStatus.UNMARRIED
-    return rng.choices(  # type: ignore[attr-defined,no-any-return]
+    return rng.choices(  # type: ignore[attr-defined]
         (MaritalStatus.UNMARRIED, MaritalStatus.MARRIED, MaritalStatus.DIVORCED, MaritalStatus.WIDOWED),
         weights=(2, 6, 1, 1 if age > 60 else 0),
     )[0]
@@ -49,6 +49,7 @@ def seed_demo(ctx: SeedContext) -> None:
     rng = ctx.rng("registries:population")
     batch: list[PopulationRecord] = []
     for id_number, name, residence in ctx.progress(people.iterator(), total, "population registry"):
+        assert id_number is not None  # filtered above
         birth = identifiers.birth_date_from_id(id_number)
         batch.append(
             PopulationRecord(

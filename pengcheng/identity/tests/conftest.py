@@ -15,8 +15,15 @@ def relying_party(live_server: Any, transactional_city: None) -> Iterator[Any]:
     """``relying_party(scopes=..., public=..., level=..., trusted=...)``: a registered client and an
     Authlib relying party for it, against the live server."""
 
-    def make(*, scopes: str = "openid profile", public: bool = False, level: int = 1, trusted: bool = False,
-             sector: str = "", name: str = "Test system") -> RelyingParty:
+    def make(
+        *,
+        scopes: str = "openid profile",
+        public: bool = False,
+        level: int = 1,
+        trusted: bool = False,
+        sector: str = "",
+        name: str = "Test system",
+    ) -> RelyingParty:
         redirect = f"{live_server.url}/healthz"
         issued = register_client(
             SYSTEM,

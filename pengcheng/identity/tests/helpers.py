@@ -97,9 +97,7 @@ class RelyingParty:
             if consent:
                 fields["allow"] = "Authorize"
             fields["csrfmiddlewaretoken"] = browser.cookies["csrftoken"]
-            response = browser.post(
-                response.url, data=fields, headers={"Referer": response.url}, allow_redirects=False
-            )
+            response = browser.post(response.url, data=fields, headers={"Referer": response.url}, allow_redirects=False)
         assert response.status_code == 302, response.text[:800]
         return str(response.headers["Location"])
 

@@ -34,8 +34,8 @@ def browser(demo_city: None) -> Client:
     return client
 
 
-def _authorize_url(client_id: str, **overrides: str) -> str:
-    params = {
+def _authorize_url(client_id: str, **overrides: str | None) -> str:
+    params: dict[str, str | None] = {
         "response_type": "code",
         "client_id": client_id,
         "redirect_uri": REDIRECT,
@@ -65,8 +65,14 @@ def _code(browser: Client, issued: RegisteredClient) -> str:
 def _token(issued: RegisteredClient, code: str, verifier: str = VERIFIER, secret: str | None = None) -> Any:
     return Client().post(
         "/oauth/token/",
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": verifier,
-         "client_id": issued.client.client_id, "client_secret": secret if secret is not None else issued.secret},
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+            "client_id": issued.client.client_id,
+            "client_secret": secret if secret is not None else issued.secret,
+        },
     )
 
 

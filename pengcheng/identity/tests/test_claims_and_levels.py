@@ -50,16 +50,23 @@ def test_pairwise_sub_is_shared_within_a_sector_and_differs_across(demo_city: No
 def test_company_and_staff_claims(relying_party: Any) -> None:
     rp = relying_party(scopes="openid profile pengcheng:company pengcheng:staff pengcheng:realname")
     agent = make_citizen()
-    company = Company.objects.create(credit_code=demo_credit_code(9_555_000), name="测试科技有限公司",
-                                     legal_representative=agent.full_name)
+    company = Company.objects.create(
+        credit_code=demo_credit_code(9_555_000), name="测试科技有限公司", legal_representative=agent.full_name
+    )
     CompanyAgent.objects.create(company=company, user=agent, role=AgentRole.AGENT)
     browser = signed_in_session(rp.base_url, agent.username)
     # Act for the company, as the account page lets one do.
-    browser.post(f"{rp.base_url}/me/acting-company/", data={"company": company.pk,
-                 "csrfmiddlewaretoken": browser.cookies["csrftoken"]}, headers={"Referer": rp.base_url})
+    browser.post(
+        f"{rp.base_url}/me/acting-company/",
+        data={"company": company.pk, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        headers={"Referer": rp.base_url},
+    )
     claims = rp.verify_id_token(rp.exchange(rp.authorize(browser))["id_token"])
-    assert claims["pengcheng:company"] == {"name": "测试科技有限公司", "credit_code": company.credit_code,
-                                           "role": AgentRole.AGENT}
+    assert claims["pengcheng:company"] == {
+        "name": "测试科技有限公司",
+        "credit_code": company.credit_code,
+        "role": AgentRole.AGENT,
+    }
     assert "pengcheng:staff" not in claims  # a citizen holds no position
 
     clerk = make_staff(Role.CLERK, "440304-ZSJ")
@@ -89,9 +96,14 @@ def test_l1_user_is_sent_to_verify_before_an_l2_client(relying_party: Any) -> No
     assert "人口库" in page.text or "population registry" in page.text
     done = browser.post(
         verify_url,
-        data={"full_name": "钱测试", "id_number": person.id_number,
-              "csrfmiddlewaretoken": browser.cookies["csrftoken"], "next": query(verify_url)["next"]},
-        headers={"Referer": verify_url}, allow_redirects=False,
+        data={
+            "full_name": "钱测试",
+            "id_number": person.id_number,
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "next": query(verify_url)["next"],
+        },
+        headers={"Referer": verify_url},
+        allow_redirects=False,
     )
     assert done.status_code == 302 and done.headers["Location"].startswith("/oauth/authorize/")
     person.refresh_from_db()
@@ -122,8 +134,10 @@ def test_clerk_verifies_in_person_to_l3(demo_city: None) -> None:
     clerk = login_client("clerk")
     page = clerk.get("/console/identity/realname/", {"q": person.username})
     assert page.status_code == 200 and person.username in page.content.decode()
-    response = clerk.post(f"/console/identity/realname/{person.pk}/",
-                          {"full_name": "李测试", "id_number": person.id_number, "method": "counter"})
+    response = clerk.post(
+        f"/console/identity/realname/{person.pk}/",
+        {"full_name": "李测试", "id_number": person.id_number, "method": "counter"},
+    )
     assert response.status_code == 302
     person.refresh_from_db()
     assert person.assurance_level == AssuranceLevel.L3 and person.assurance_method == "counter"
@@ -136,8 +150,12 @@ def test_console_registers_a_client_and_shows_the_secret_once(demo_city: None) -
     operator = login_client("operator")
     response = operator.post(
         "/console/identity/clients/",
-        {"name": "不动产登记系统", "redirect_uris": "https://bdc.sz.gov.cn/oidc/callback",
-         "allowed_scopes": ["openid", "profile", "pengcheng:realname"], "required_level": "2"},
+        {
+            "name": "不动产登记系统",
+            "redirect_uris": "https://bdc.sz.gov.cn/oidc/callback",
+            "allowed_scopes": ["openid", "profile", "pengcheng:realname"],
+            "required_level": "2",
+        },
     )
     assert response.status_code == 200
     client = response.context["client"]
@@ -145,8 +163,10 @@ def test_console_registers_a_client_and_shows_the_secret_once(demo_city: None) -
     assert client.client_secret != response.context["secret"]  # only a hash is stored
     listing = operator.get("/console/identity/clients/").content.decode()
     assert "不动产登记系统" in listing and response.context["secret"] not in listing
-    bad = operator.post("/console/identity/clients/", {"name": "x", "redirect_uris": "http://evil.example/cb",
-                                                       "allowed_scopes": ["profile"], "required_level": "1"})
+    bad = operator.post(
+        "/console/identity/clients/",
+        {"name": "x", "redirect_uris": "http://evil.example/cb", "allowed_scopes": ["profile"], "required_level": "1"},
+    )
     errors = bad.context["form"].errors
     assert "redirect_uris" in errors and "allowed_scopes" in errors
     assert login_client("clerk").get("/console/identity/clients/").status_code == 403

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 import requests
-from joserfc import jws, jwt
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from joserfc import jws, jwt
 from oauth2_provider.models import AccessToken
 
 from pengcheng.audit.models import AuditRecord
@@ -78,8 +78,18 @@ def test_revoking_an_application_ends_its_tokens(relying_party: Any) -> None:
 
 def test_create_oidc_client_prints_the_credentials_last(demo_city: None) -> None:
     out = StringIO()
-    call_command("create_oidc_client", "--name", "社保系统", "--redirect-uri", "https://si.sz.gov.cn/cb",
-                 "--scopes", "openid,profile,pengcheng:realname", "--level", "2", stdout=out)
+    call_command(
+        "create_oidc_client",
+        "--name",
+        "社保系统",
+        "--redirect-uri",
+        "https://si.sz.gov.cn/cb",
+        "--scopes",
+        "openid,profile,pengcheng:realname",
+        "--level",
+        "2",
+        stdout=out,
+    )
     last = out.getvalue().strip().splitlines()[-1]
     client_id, secret = (part.split("=", 1)[1] for part in last.split())
     client = OidcClient.objects.get(client_id=client_id)
@@ -87,8 +97,9 @@ def test_create_oidc_client_prints_the_credentials_last(demo_city: None) -> None
     assert client.client_type == OidcClient.CLIENT_CONFIDENTIAL
 
     out = StringIO()
-    call_command("create_oidc_client", "--name", "App", "--redirect-uri", "http://localhost:9000/cb", "--public",
-                 stdout=out)
+    call_command(
+        "create_oidc_client", "--name", "App", "--redirect-uri", "http://localhost:9000/cb", "--public", stdout=out
+    )
     assert out.getvalue().strip().splitlines()[-1].endswith("client_secret=")
     with pytest.raises(Exception, match="https"):
         call_command("create_oidc_client", "--name", "Bad", "--redirect-uri", "http://example.com/cb")

@@ -87,8 +87,11 @@ def test_citizens_and_clerks_log_in_without_a_code(demo_city: None) -> None:
 
 def test_sessions_page_and_sign_out_everywhere(demo_city: None) -> None:
     person = make_citizen()
-    laptop, phone = Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"), Client(
-        HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile Safari/604.1"
+    laptop, phone = (
+        Client(HTTP_USER_AGENT="Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/120.0 Safari/537.36"),
+        Client(
+            HTTP_USER_AGENT="Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Version/17.0 Mobile Safari/604.1"
+        ),
     )
     for client in (laptop, phone):
         _password(client, person.username)

@@ -20,8 +20,15 @@ def test_discovery_document_names_every_endpoint(relying_party: Any) -> None:
     rp = relying_party()
     meta = rp.metadata
     assert meta["issuer"] == rp.base_url
-    for name in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "revocation_endpoint",
-                 "introspection_endpoint", "end_session_endpoint"):
+    for name in (
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "end_session_endpoint",
+    ):
         assert meta[name].startswith(rp.base_url), name
     assert meta["code_challenge_methods_supported"] == ["S256"]
     assert meta["response_types_supported"] == ["code"]
@@ -60,16 +67,20 @@ def test_full_flow_with_authlib(relying_party: Any) -> None:
     assert rp.verify_id_token(refreshed["id_token"], refreshed=True)["sub"] == sub
     # Introspection by the client that holds the token: pairwise sub, no user name.
     introspected = requests.post(
-        rp.metadata["introspection_endpoint"], data={"token": refreshed["access_token"]},
-        auth=(rp.client_id, rp.client_secret), timeout=10,
+        rp.metadata["introspection_endpoint"],
+        data={"token": refreshed["access_token"]},
+        auth=(rp.client_id, rp.client_secret),
+        timeout=10,
     ).json()
     assert introspected["active"] is True and introspected["sub"] == sub and "username" not in introspected
 
     # Revocation: the access token stops working at the userinfo endpoint.
-    rp.oauth().revoke_token(rp.metadata["revocation_endpoint"], token=refreshed["access_token"],
-                            token_type_hint="access_token")
-    gone = requests.get(rp.metadata["userinfo_endpoint"],
-                        headers={"Authorization": f"Bearer {refreshed['access_token']}"}, timeout=10)
+    rp.oauth().revoke_token(
+        rp.metadata["revocation_endpoint"], token=refreshed["access_token"], token_type_hint="access_token"
+    )
+    gone = requests.get(
+        rp.metadata["userinfo_endpoint"], headers={"Authorization": f"Bearer {refreshed['access_token']}"}, timeout=10
+    )
     assert gone.status_code == 401 and 'error="invalid_token"' in gone.headers["WWW-Authenticate"]
 
     # Replaying a rotated refresh token fails, and revokes the newer one too (reuse detection).
@@ -82,8 +93,12 @@ def test_full_flow_with_authlib(relying_party: Any) -> None:
     # RP-initiated logout ends the Pengcheng session and returns to the registered address.
     logout = browser.get(
         rp.metadata["end_session_endpoint"],
-        params={"id_token_hint": refreshed["id_token"], "post_logout_redirect_uri": f"{rp.base_url}/",
-                "state": "bye", "client_id": rp.client_id},
+        params={
+            "id_token_hint": refreshed["id_token"],
+            "post_logout_redirect_uri": f"{rp.base_url}/",
+            "state": "bye",
+            "client_id": rp.client_id,
+        },
         allow_redirects=False,
     )
     assert logout.status_code == 302 and logout.headers["Location"] == f"{rp.base_url}/?state=bye"

@@ -33,8 +33,14 @@ def test_seed_covers_demo_accounts_and_adds_people_without_accounts(demo_city: N
     seed_demo(SeedContext(quiet=True))
     citizen = User.objects.get(username="citizen")
     record = person_matching(citizen.id_number or "", citizen.full_name)
-    assert record is not None and record.sex == "M" and record.birth_date == identifiers.birth_date_from_id(record.id_number)
-    accountless = PopulationRecord.objects.exclude(id_number__in=User.objects.exclude(id_number=None).values("id_number"))
+    assert (
+        record is not None
+        and record.sex == "M"
+        and record.birth_date == identifiers.birth_date_from_id(record.id_number)
+    )
+    accountless = PopulationRecord.objects.exclude(
+        id_number__in=User.objects.exclude(id_number=None).values("id_number")
+    )
     assert accountless.count() >= 5
     before = PopulationRecord.objects.count()
     seed_demo(SeedContext(quiet=True))  # idempotent
@@ -67,8 +73,9 @@ def test_import_reports_every_bad_row_and_writes_nothing(demo_city: None, tmp_pa
 def test_import_creates_and_updates(demo_city: None, tmp_path: Path) -> None:
     first, second = _id("1970-05-06", False), _id("1971-07-08", True)
     path = tmp_path / "ok.csv"
-    path.write_text(HEADER + f"{first},冯七,F,1970-05-06,,10\n{second},陈八,M,1971-07-08,{community().code},20\n",
-                    encoding="utf-8")
+    path.write_text(
+        HEADER + f"{first},冯七,F,1970-05-06,,10\n{second},陈八,M,1971-07-08,{community().code},20\n", encoding="utf-8"
+    )
     out = StringIO()
     call_command("import_population", str(path), stdout=out, stderr=StringIO())
     assert "2 new, 0 updated" in out.getvalue()

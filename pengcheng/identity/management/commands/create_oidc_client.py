@@ -9,12 +9,15 @@ from pengcheng.identity.services import register_client
 
 
 class Command(BaseCommand):
-    help = "Register an OpenID Connect client. The last line is `client_id=… client_secret=…` (the secret is shown once)."
+    help = (
+        "Register an OpenID Connect client. The last line is `client_id=… client_secret=…` (the secret is shown once)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True)
-        parser.add_argument("--redirect-uri", action="append", required=True, dest="redirect_uris",
-                            help="repeat for several")
+        parser.add_argument(
+            "--redirect-uri", action="append", required=True, dest="redirect_uris", help="repeat for several"
+        )
         parser.add_argument("--post-logout-redirect-uri", action="append", default=[], dest="post_logout")
         parser.add_argument("--public", action="store_true", help="a public client (no secret; PKCE only)")
         parser.add_argument("--scopes", default="openid,profile", help=f"comma-separated, from: {', '.join(SCOPES)}")
