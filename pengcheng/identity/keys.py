@@ -19,7 +19,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.utils import timezone
 from jwcrypto import jwk
 from oauth2_provider.settings import oauth2_settings
@@ -58,11 +59,18 @@ def _to_ring_key(row: SigningKey) -> RingKey:
     return RingKey(row.kid, jwk.JWK.from_pem(row.private_pem.encode()), row.active_from, row.expires_at)
 
 
-def create_key(active_from: Any = None) -> SigningKey:
-    """Add a key to the ring (the kid is its RFC 7638 thumbprint)."""
+def create_key(generation: int, active_from: Any = None) -> SigningKey:
+    """Add a key to the ring (the kid is its RFC 7638 thumbprint). Raises IntegrityError when
+    another process has just added this generation."""
     pem = _generate_pem()
     kid = jwk.JWK.from_pem(pem.encode()).thumbprint()
-    return SigningKey.objects.create(kid=kid, private_pem=pem, active_from=active_from or timezone.now())
+    return SigningKey.objects.create(
+        kid=kid, generation=generation, private_pem=pem, active_from=active_from or timezone.now()
+    )
+
+
+def _next_generation() -> int:
+    return (SigningKey.objects.aggregate(top=Max("generation"))["top"] or 0) + 1
 
 
 def forget_cache() -> None:
@@ -81,8 +89,12 @@ def ring() -> list[RingKey]:
     with _lock:
         rows = list(SigningKey.objects.exclude(expires_at__lte=timezone.now()))
         if not rows:
-            with transaction.atomic():
-                rows = [create_key()]
+            try:
+                with transaction.atomic():
+                    create_key(_next_generation())
+            except IntegrityError:
+                pass  # another process created it first: use theirs
+            rows = list(SigningKey.objects.exclude(expires_at__lte=timezone.now()))
         keys = [_to_ring_key(row) for row in rows]
         _cache = (now, keys)
         return keys
@@ -99,9 +111,13 @@ def signing_key() -> RingKey:
 
 
 def key_for(kid: str | None) -> RingKey | None:
-    for key in ring():
-        if key.kid == kid:
-            return key
+    """The published key ``kid`` (re-reading the ring once if this process has not seen it yet)."""
+    for attempt in range(2):
+        for key in ring():
+            if key.kid == kid:
+                return key
+        if attempt == 0:
+            forget_cache()
     return None
 
 
@@ -116,7 +132,7 @@ def rotate() -> tuple[SigningKey, list[SigningKey]]:
     delay = timedelta(seconds=settings.PENGCHENG_OIDC_KEY_PUBLISH_SECONDS)
     token_life = timedelta(seconds=oauth2_settings.ID_TOKEN_EXPIRE_SECONDS)
     with transaction.atomic():
-        new = create_key(active_from=now + delay)
+        new = create_key(_next_generation(), active_from=now + delay)
         retiring = list(SigningKey.objects.filter(expires_at__isnull=True).exclude(pk=new.pk))
         # A retiring key may sign until the new one takes over, plus the tokens' lifetime, plus
         # the clients' JWKS cache.

@@ -85,6 +85,9 @@ class SigningKey(models.Model):
     every key until its ``expires_at`` is published in the JWKS."""
 
     kid = models.CharField(max_length=64, unique=True)
+    # 1 for the first key, then one more per rotation; unique, so that processes racing to create
+    # the first key (or to rotate) cannot both succeed and end up signing with different keys.
+    generation = models.PositiveIntegerField(unique=True)
     private_pem = models.TextField()
     created_at = models.DateTimeField(default=timezone.now)
     active_from = models.DateTimeField(default=timezone.now, db_index=True)
