@@ -70,7 +70,8 @@ def s256(verifier: str) -> str:
 
 
 def prepare(codes: int) -> tuple[str, str, list[tuple[str, str, str]]]:
-    """Client, citizen and grants, written straight to the database. Returns (client_id, secret, [(code, verifier, nonce)])."""
+    """Client, citizen and grants, written straight to the database.
+    Returns (client_id, secret, [(code, verifier, nonce)])."""
     import django
 
     django.setup()

@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import transaction
 from jwcrypto import jws
 from jwcrypto.common import JWException
+from oauth2_provider.models import AccessToken, IDToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant as OAuth2AuthorizationCodeGrant
 from oauthlib.openid import Server
 
 from pengcheng.core.models import User
-from pengcheng.identity import keys, selectors
+from pengcheng.identity import keys, selectors, services
 from pengcheng.identity.models import SCOPES, Client
 
 
@@ -96,6 +98,40 @@ class PengchengValidator(OAuth2Validator):
             return None
         key = keys.key_for(header.get("kid"))
         return key.jwk if key else None
+
+    def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Save the tokens and their audit record in one transaction."""
+        with transaction.atomic():
+            saved = super().save_bearer_token(token, request, *args, **kwargs)
+            services.record_token_grant(
+                request.user,
+                request.client,
+                grant_type=request.grant_type or "",
+                scope=token.get("scope", ""),
+                ip_address=str(request.headers.get("REMOTE_ADDR", "")),
+            )
+        return saved
+
+    def _create_access_token(
+        self, expires: Any, request: Any, token: dict[str, Any], source_refresh_token: Any = None
+    ) -> Any:
+        """As DOT's, but link the ID token just issued for this request (``finalize_id_token`` left it
+        on the request) instead of parsing and verifying the token string again."""
+        issued = getattr(request, "id_token", None)
+        if not (token.get("id_token") and isinstance(issued, IDToken)):
+            return super()._create_access_token(expires, request, token, source_refresh_token)
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            id_token=issued,
+            application=request.client,
+            source_refresh_token=source_refresh_token,
+            resource=getattr(request, "resource", []),  # RFC 8707
+        )
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        return access_token
 
     def validate_user_match(self, id_token_hint: str | None, scopes: Any, claims: Any, request: Any) -> bool:
         return True

@@ -243,15 +243,15 @@ def revoke_consent(user: User, consent_id: int, request: HttpRequest | None = No
     return client
 
 
-def record_token_grant(request: HttpRequest, token: AccessToken) -> None:
+def record_token_grant(user: User | None, client: Client, *, grant_type: str, scope: str, ip_address: str) -> None:
     """Audit an issued token (code exchange or refresh)."""
     audit(
-        token.user,
+        user,
         "identity.token_granted",
-        token.application,
-        summary=str(token.application),
-        data={"grant_type": request.POST.get("grant_type", ""), "scope": token.scope},
-        request=request,
+        client,
+        summary=client.name,
+        data={"grant_type": grant_type, "scope": scope},
+        ip_address=ip_address[:45],
     )
 
 

@@ -10,7 +10,7 @@ oauth_patterns = [
     ),
     path(".well-known/jwks.json", views.JwksView.as_view(), name="jwks-info"),
     path("oauth/authorize/", views.AuthorizationView.as_view(), name="authorize"),
-    path("oauth/token/", oauth_views.TokenView.as_view(), name="token"),
+    path("oauth/token/", views.TokenView.as_view(), name="token"),
     path("oauth/revoke/", oauth_views.RevokeTokenView.as_view(), name="revoke-token"),
     path("oauth/introspect/", views.IntrospectView.as_view(), name="introspect"),
     path("oauth/userinfo/", oauth_views.UserInfoView.as_view(), name="user-info"),
