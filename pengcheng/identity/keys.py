@@ -89,9 +89,12 @@ def ring() -> list[RingKey]:
     with _lock:
         rows = list(SigningKey.objects.exclude(expires_at__lte=timezone.now()))
         if not rows:
+            # The generation is read before the insert, so processes racing here all try the same
+            # number: one succeeds and the others use its key.
+            generation = _next_generation()
             try:
                 with transaction.atomic():
-                    create_key(_next_generation())
+                    create_key(generation)
             except IntegrityError:
                 pass  # another process created it first: use theirs
             rows = list(SigningKey.objects.exclude(expires_at__lte=timezone.now()))

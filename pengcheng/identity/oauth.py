@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from jwcrypto import jws
 from jwcrypto.common import JWException
-from oauth2_provider.models import AccessToken, IDToken
+from oauth2_provider.models import AccessToken, Grant, IDToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import BaseScopes
 from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant as OAuth2AuthorizationCodeGrant
@@ -98,6 +98,56 @@ class PengchengValidator(OAuth2Validator):
             return None
         key = keys.key_for(header.get("kid"))
         return key.jwk if key else None
+
+    # One authorization-code exchange asks about the same grant six times; it is read once.
+
+    def _grant(self, code: str, request: Any) -> Grant | None:
+        cached = getattr(request, "_pengcheng_grant", None)
+        if cached is None or cached.code != code:
+            cached = Grant.objects.select_related("user").filter(code=code).first()
+            request._pengcheng_grant = cached
+        return cached
+
+    def _client_grant(self, code: str, client: Any, request: Any) -> Grant:
+        grant = self._grant(code, request)
+        if grant is None or client is None or grant.application_id != client.pk:
+            raise Grant.DoesNotExist
+        return grant
+
+    def get_authorization_code_scopes(self, client_id: str, code: str, redirect_uri: str, request: Any) -> list[str]:
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant and grant.scope else []
+
+    def get_authorization_code_nonce(self, client_id: str, code: str, redirect_uri: str, request: Any) -> str | None:
+        grant = self._grant(code, request)
+        return grant.nonce or None if grant else None
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        try:
+            grant = self._client_grant(code, client, request)
+        except Grant.DoesNotExist:
+            return False
+        if grant.is_expired():
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        request = kwargs.get("request") or (args[0] if args else None)
+        return self._client_grant(code, client, request).redirect_uri_allowed(redirect_uri)
+
+    def get_code_challenge(self, code: str, request: Any) -> str | None:
+        return self._client_grant(code, request.client, request).code_challenge or None
+
+    def get_code_challenge_method(self, code: str, request: Any) -> str | None:
+        return self._client_grant(code, request.client, request).code_challenge_method or None
 
     def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> Any:
         """Save the tokens and their audit record in one transaction."""
