@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -116,12 +117,16 @@ class AuthorizationView(oauth_views.AuthorizationView):
 
 
 class TokenView(oauth_views.TokenView):
-    """DOT's token endpoint without its ``app_authorized`` signal, which looks the new token up
-    again only to announce it; the validator audits the grant as it saves the tokens."""
+    """DOT's token endpoint, in one transaction, and without its ``app_authorized`` signal (which
+    looks the new token up again only to announce it; the validator audits the grant as it saves
+    the tokens)."""
 
     @method_decorator(sensitive_post_parameters("client_secret", "code", "code_verifier", "refresh_token"))
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _url, headers, body, status = self.create_token_response(request)
+        # One transaction for the whole exchange: the ID token, the access and refresh tokens, the
+        # audit record and the spent code commit together, at the cost of one commit instead of three.
+        with transaction.atomic():
+            _url, headers, body, status = self.create_token_response(request)
         response = HttpResponse(content=body, status=status)
         for name, value in headers.items():
             response[name] = value
