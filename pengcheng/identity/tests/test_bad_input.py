@@ -153,3 +153,12 @@ def test_failed_logins_do_not_reveal_whether_the_account_exists(demo_city: None)
 
     token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
     assert token.sub("", strip(known.content.decode())) == token.sub("", strip(unknown.content.decode()))
+
+
+def test_consent_screen_speaks_english_too(browser: Client, issued: RegisteredClient) -> None:
+    page = browser.get(_authorize_url(issued.client.client_id), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Allow Housing system to use your Pengcheng account?" in html
+    assert "Your name" in html
+    chinese = browser.get(_authorize_url(issued.client.client_id), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "允许 Housing system 使用您的鹏城账号？" in chinese and "您的姓名" in chinese

@@ -114,3 +114,16 @@ def test_account_page_links_to_the_identity_pages(demo_city: None) -> None:
     html = client.get("/me/").content.decode()
     for url in ("/me/applications/", "/me/sessions/", "/me/security/", "/me/verify/"):
         assert url in html
+
+
+def test_reset_second_factor_sends_the_user_to_enrol_again(demo_city: None) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    staff = make_staff(Role.OPERATOR, "440300-ZSJ")
+    TOTPDevice.objects.create(user=staff, name="lost phone", confirmed=True)
+    call_command("reset_second_factor", staff.username, stdout=StringIO())
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert _password(Client(), staff.username)["Location"] == "/accounts/second-factor/enrol/"
+    assert AuditRecord.objects.filter(action="account.mfa_reset", object_id=str(staff.pk)).exists()
