@@ -76,9 +76,6 @@ class Client(AbstractApplication):
     def is_usable(self, request: Any) -> bool:
         return self.is_active
 
-    def scope_list(self) -> list[str]:
-        return [scope for scope in SCOPES if scope in (self.allowed_scopes or [])]
-
 
 class SigningKey(models.Model):
     """An RSA key that signs ID tokens. The newest key whose ``active_from`` has passed signs;

@@ -10,7 +10,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from oauth2_provider.models import AccessToken, RefreshToken
+from oauth2_provider.models import AccessToken
 
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import PLATFORM_ROLES, User
@@ -82,14 +82,6 @@ def live_token_counts(user: User) -> dict[int, int]:
     ):
         counts[application_id] = counts.get(application_id, 0) + 1
     return counts
-
-
-def has_live_tokens(user: User) -> bool:
-    now = timezone.now()
-    return (
-        AccessToken.objects.filter(user=user, expires__gt=now).exists()
-        or RefreshToken.objects.filter(user=user, revoked__isnull=True).exists()
-    )
 
 
 # Second factor -------------------------------------------------------------------------------------

@@ -11,7 +11,3 @@ def person_matching(id_number: str, name: str) -> PopulationRecord | None:
     if record is None or record.name != name.strip():
         return None
     return record
-
-
-def population_count() -> int:
-    return PopulationRecord.objects.count()
