@@ -129,6 +129,23 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
     raise TimeoutError(f"nothing listening on port {port}")
 
 
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) used so far by ``root`` and its children (the gunicorn workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root or ppid == root:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
 def verification_time(base: str, client_id: str, secret: str, row: tuple[str, str, str], rounds: int) -> list[float]:
     import requests
     from joserfc import jwt
@@ -228,6 +245,7 @@ def main() -> None:
         wait_for_port(PORT)
         auth = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
         env = dict(os.environ, BENCH_BODIES=str(bodies), BENCH_THREADS="2", BENCH_AUTH=auth)
+        cpu_before = process_tree_cpu(server.pid)
         output = subprocess.run(
             [
                 "wrk",
@@ -244,6 +262,7 @@ def main() -> None:
             text=True,
             check=True,
         ).stdout
+        cpu_used = process_tree_cpu(server.pid) - cpu_before
         rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
         total = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -256,6 +275,12 @@ def main() -> None:
         )
         if errors:
             print("  (errors: codes ran out or requests failed; raise --codes)")
+        per_request = cpu_used / total * 1000
+        print(
+            f"server CPU per exchange: {per_request:.2f} ms (gunicorn workers, measured from /proc), so "
+            f"{os.cpu_count()} idle cores could serve about {os.cpu_count() * 1000 / per_request:.0f} exchanges/s "
+            f"(load average now {os.getloadavg()[0]:.1f})"
+        )
 
         timings = verification_time(f"http://127.0.0.1:{PORT}", client_id, secret, rows[-1], args.rounds)
         timings.sort()
