@@ -20,17 +20,17 @@ import argparse
 import base64
 import hashlib
 import os
-import platform
 import re
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import machine, recreate_postgres_database, wait_for_port
 
 PORT = 8101
 REDIRECT = "https://rp.bench.example.cn/callback"
@@ -57,12 +57,6 @@ function request()
   return wrk.format(nil, "/oauth/token/", nil, body)
 end
 """
-
-
-def machine() -> str:
-    with open("/proc/meminfo") as handle:
-        memory = int(handle.readline().split()[1]) / 1024 / 1024
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB, {platform.platform()}, Python {platform.python_version()}"
 
 
 def s256(verifier: str) -> str:
@@ -117,16 +111,6 @@ def prepare(codes: int) -> tuple[str, str, list[tuple[str, str, str]]]:
 
     connections.close_all()
     return issued.client.client_id, issued.secret, rows
-
-
-def wait_for_port(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise TimeoutError(f"nothing listening on port {port}")
 
 
 def process_tree_cpu(root: int) -> float:
@@ -199,12 +183,7 @@ def main() -> None:
     )
     database = "SQLite"
     if args.postgres:
-        import psycopg
-
-        name = args.postgres.rsplit("/", 1)[1]
-        with psycopg.connect(args.postgres.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            connection.execute(f'CREATE DATABASE "{name}"')
+        recreate_postgres_database(args.postgres)
         os.environ["DATABASE_URL"] = args.postgres
         database = "PostgreSQL"
     print(f"machine: {machine()}")
