@@ -19,7 +19,7 @@ from pengcheng.core.permissions import scope_of
 
 @dataclass(frozen=True)
 class NavLink:
-    area: str  # "portal" or "console"
+    area: str  # "portal", "console" or "account" (the sections of the account page)
     label: str | Promise
     url_name: str
     roles: frozenset[str] = field(default_factory=frozenset)  # console: empty means any staff member
