@@ -28,6 +28,7 @@ PENGCHENG_APPS = [
     "pengcheng.workdays",
     "pengcheng.jobs",
     "pengcheng.notifications",
+    "pengcheng.opendata",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -209,3 +210,10 @@ PENGCHENG_SMS_BACKEND = config.env_str("PENGCHENG_SMS_BACKEND", "pengcheng.notif
 PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
 # Where the shared public data sets live (imports and demos read it in place).
 PENGCHENG_SHARED_DATA = Path(config.env_str("PENGCHENG_SHARED_DATA", str(BASE_DIR.parent.parent / "shared" / "data")))
+
+# Open data (opendata app): uploads larger than this load in the background; default daily quota per
+# API key; how often each process writes its batched API call counts to the database.
+PENGCHENG_OPENDATA_INLINE_BYTES = config.env_int("PENGCHENG_OPENDATA_INLINE_BYTES", 2 * 1024 * 1024)
+PENGCHENG_OPENDATA_DAILY_QUOTA = config.env_int("PENGCHENG_OPENDATA_DAILY_QUOTA", 10_000)
+PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS = config.env_int("PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS", 5)
+PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES = config.env_int("PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
