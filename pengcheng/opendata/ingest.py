@@ -60,8 +60,9 @@ class Table:
         return _READERS[self.format](self.path, len(self.headers))
 
 
-def open_table(path: Path, fmt: str) -> Table:
+def open_table(path: Path | str, fmt: str) -> Table:
     """Read the header (and check the file opens); raises ``UploadError``."""
+    path = Path(path)
     headers = _HEADERS[fmt](path)
     headers = _clean_headers(headers)
     return Table(headers, path, fmt)

@@ -30,7 +30,7 @@ KINDS = {
 
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _MOBILE_IN_TEXT = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
-_CARD_IN_TEXT = re.compile(r"(?<!\d)(\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{1,3})?)(?!\d)")
+_CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z])")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _CREDIT_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
 _CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -67,6 +67,9 @@ def value_kinds(text: str) -> set[str]:
     if len(text) < 6:
         return found
     upper = text.upper()
+    whole = upper.strip()
+    if len(whole) == 18 and identifiers.is_valid_credit_code(whole) and not identifiers.is_valid_id_number(whole):
+        return {"credit_code"}
     for match in _ID_IN_TEXT.finditer(upper):
         if identifiers.is_valid_id_number(match.group(0)):
             found.add("id_number")
@@ -79,11 +82,11 @@ def value_kinds(text: str) -> set[str]:
             break
     if "@" in text and _EMAIL_IN_TEXT.search(text):
         found.add("email")
-    if "id_number" not in found:
-        for match in _CREDIT_IN_TEXT.finditer(upper):
-            if not match.group(0).isdigit() and identifiers.is_valid_credit_code(match.group(0)):
-                found.add("credit_code")
-                break
+    for match in _CREDIT_IN_TEXT.finditer(upper):
+        code = match.group(0)
+        if identifiers.is_valid_credit_code(code) and not identifiers.is_valid_id_number(code):
+            found.add("credit_code")
+            break
     return found
 
 
