@@ -296,10 +296,13 @@ def value_type(value: Any) -> str | None:
     text = str(value).strip()
     if not text:
         return None
-    # Codes with leading zeros (postcodes, division codes) and long digit strings (identity numbers)
+    # Codes with leading zeros (postcodes, division codes) and long digit strings (phones, identity numbers)
     # stay text, so nothing is lost.
-    if _INT_RE.match(text) and not (len(text.lstrip("+-")) > 1 and text.lstrip("+-").startswith("0")):
-        return "int" if len(text.lstrip("+-")) <= 15 else "text"
+    if _INT_RE.match(text):
+        digits = text.lstrip("+-")
+        if len(digits) > 10 or (len(digits) > 1 and digits.startswith("0")):
+            return "text"
+        return "int"
     if _NUMERIC_RE.match(text):
         return "numeric"
     if _DATE_RE.match(text):
