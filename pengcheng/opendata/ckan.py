@@ -74,7 +74,7 @@ def _int(data: dict[str, Any], name: str, default: int, *, minimum: int = 0, max
     except (TypeError, ValueError):
         raise ValidationFailed({name: ["Invalid integer"]}) from None
     if value < minimum:
-        raise ValidationFailed({name: [f"Must be a natural number" if minimum == 0 else f"Must be at least {minimum}"]})
+        raise ValidationFailed({name: ["Must be a natural number" if minimum == 0 else f"Must be at least {minimum}"]})
     if maximum is not None and value > maximum:
         raise ValidationFailed({name: [f"Must be less than or equal to {maximum}"]})
     return value
@@ -131,7 +131,9 @@ def _readable_dataset(call: Call, key: str) -> Any:
     if dataset.state == DatasetState.DELETED and not selectors.can_edit(call.actor, dataset):
         raise NotFound("Dataset not found")
     if not selectors.can_read(call.actor, dataset):
-        raise AccessDenied("opendata.package.read", target=dataset, reason=f"User not authorized to read package {dataset.pk}")
+        raise AccessDenied(
+            "opendata.package.read", target=dataset, reason=f"User not authorized to read package {dataset.pk}"
+        )
     return dataset
 
 
@@ -237,7 +239,13 @@ def _sorted(items: list[tuple[Any, int]], sort: str, name_of: Callable[[Any], st
     raise ValidationFailed({"sort": [f"Cannot sort by {field!r}: use name or package_count"]})
 
 
-def _group_listing(call: Call, items: list[tuple[Any, int]], to_dict: Callable[..., dict[str, Any]], name_of: Callable[[Any], str], names_key: str) -> list[Any]:
+def _group_listing(
+    call: Call,
+    items: list[tuple[Any, int]],
+    to_dict: Callable[..., dict[str, Any]],
+    name_of: Callable[[Any], str],
+    names_key: str,
+) -> list[Any]:
     wanted = _list(call.data, names_key)
     if wanted:
         items = [item for item in items if name_of(item[0]) in wanted]
@@ -315,7 +323,9 @@ def _readable_resource(call: Call, key: str) -> Resource:
     if dataset.state == DatasetState.DELETED or not selectors.can_read(call.actor, dataset):
         if dataset.state == DatasetState.DELETED or not dataset.private:
             raise NotFound(f'Resource "{key}" was not found.')
-        raise AccessDenied("opendata.resource.read", target=resource, reason=f"User not authorized to read resource {key}")
+        raise AccessDenied(
+            "opendata.resource.read", target=resource, reason=f"User not authorized to read resource {key}"
+        )
     return resource
 
 
@@ -440,7 +450,14 @@ def _link_resources(call: Call, dataset: Any, resources: Any) -> None:
     for item in resources:
         if not isinstance(item, dict) or not item.get("url"):
             raise ValidationFailed({"resources": ["Each resource needs a url (upload files with resource_create)"]})
-        services.add_link_resource(call.actor, dataset, url=str(item["url"]), name=str(item.get("name") or ""), fmt=str(item.get("format") or ""), description=str(item.get("description") or ""))
+        services.add_link_resource(
+            call.actor,
+            dataset,
+            url=str(item["url"]),
+            name=str(item.get("name") or ""),
+            fmt=str(item.get("format") or ""),
+            description=str(item.get("description") or ""),
+        )
 
 
 @action("package_create", read=False)
@@ -550,7 +567,9 @@ def _request_data(request: HttpRequest, read: bool) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise BadRequest(f"Bad request - JSON Error: {exc}") from None
     if not isinstance(parsed, dict):
-        raise BadRequest(f"Bad request - Bad request data: Request data JSON decoded to {parsed!r} but it needs to be a dictionary.")
+        raise BadRequest(
+            f"Bad request - Bad request data: Request data JSON decoded to {parsed!r} but it needs to be a dictionary."
+        )
     return parsed
 
 
@@ -583,20 +602,27 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
         return _error(help_url, 405, {"__type": "Bad Request", "message": "Bad request - use GET or POST"})
     entry = ACTIONS.get(name)
     if entry is None:
-        return _error(help_url, 400, {"__type": "Bad Request", "message": f"Bad request - Action name not known: {name}"})
+        return _error(
+            help_url, 400, {"__type": "Bad Request", "message": f"Bad request - Action name not known: {name}"}
+        )
     func, read = entry
     raw_key, sent = _key_from(request)
     key: ApiKey | None = None
     if sent:
         key = api_key_for(raw_key or "")
         if key is None:
-            return _error(help_url, 403, {"__type": "Authorization Error", "message": "Access denied: the API key is not valid"})
+            return _error(
+                help_url, 403, {"__type": "Authorization Error", "message": "Access denied: the API key is not valid"}
+            )
         exceeded, limit = usage.over_quota(key.pk)
         if exceeded:
             return _error(
                 help_url,
                 403,
-                {"__type": "Authorization Error", "message": f"Access denied: the daily quota of {limit} calls for this key is used up"},
+                {
+                    "__type": "Authorization Error",
+                    "message": f"Access denied: the daily quota of {limit} calls for this key is used up",
+                },
                 {"Retry-After": "3600"},
             )
     actor = key.owner if key is not None and key.owner is not None else AnonymousUser()
@@ -615,7 +641,9 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
     except AccessDenied as exc:
         if not read:
             audit_denial(request, exc)
-        return _error(help_url, 403, {"__type": "Authorization Error", "message": f"Access denied: {exc.reason or exc.action}"})
+        return _error(
+            help_url, 403, {"__type": "Authorization Error", "message": f"Access denied: {exc.reason or exc.action}"}
+        )
     except Conflict as exc:
         return _error(help_url, 409, {"__type": "Validation Error", "message": str(exc.message)})
     except Exception:

@@ -32,7 +32,14 @@ _SQL_TYPES = {
         "timestamp": "TIMESTAMP",
         "bool": "BOOLEAN",
     },
-    "sqlite": {"text": "TEXT", "int": "INTEGER", "numeric": "REAL", "date": "TEXT", "timestamp": "TEXT", "bool": "INTEGER"},
+    "sqlite": {
+        "text": "TEXT",
+        "int": "INTEGER",
+        "numeric": "REAL",
+        "date": "TEXT",
+        "timestamp": "TEXT",
+        "bool": "INTEGER",
+    },
 }
 
 

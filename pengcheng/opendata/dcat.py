@@ -23,7 +23,11 @@ EU_THEME = "http://publications.europa.eu/resource/authority/data-theme/"
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 IANA = "https://www.iana.org/assignments/media-types/"
 FORMATS = {"text/turtle": "ttl", "application/rdf+xml": "rdf", "application/ld+json": "jsonld"}
-SERIALIZERS = {"ttl": ("turtle", "text/turtle"), "rdf": ("xml", "application/rdf+xml"), "jsonld": ("json-ld", "application/ld+json")}
+SERIALIZERS = {
+    "ttl": ("turtle", "text/turtle"),
+    "rdf": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+}
 PAGE_SIZE = 100
 
 
@@ -56,7 +60,9 @@ def add_dataset(graph: Graph, dataset: Dataset, base_url: str) -> URIRef:
     if dataset.notes:
         graph.add((node, DCTERMS.description, Literal(dataset.notes, lang="zh")))
     graph.add((node, DCAT.landingPage, URIRef(f"{base_url}/data/dataset/{dataset.name}/")))
-    graph.add((node, DCTERMS.issued, Literal((dataset.published_at or dataset.created_at).isoformat(), datatype=XSD.dateTime)))
+    graph.add(
+        (node, DCTERMS.issued, Literal((dataset.published_at or dataset.created_at).isoformat(), datatype=XSD.dateTime))
+    )
     graph.add((node, DCTERMS.modified, Literal(dataset.modified_at.isoformat(), datatype=XSD.dateTime)))
     if dataset.version:
         graph.add((node, DCAT.version, Literal(dataset.version)))
@@ -88,7 +94,9 @@ def add_dataset(graph: Graph, dataset: Dataset, base_url: str) -> URIRef:
         graph.add((node, DCTERMS.spatial, place))
         graph.add((place, RDF.type, DCTERMS.Location))
         graph.add((place, DCTERMS.identifier, Literal(dataset.spatial.code)))
-        graph.add((place, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal(dataset.spatial.name, lang="zh")))
+        graph.add(
+            (place, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal(dataset.spatial.name, lang="zh"))
+        )
     if dataset.contact_name or dataset.contact_email:
         contact = BNode()
         graph.add((node, DCAT.contactPoint, contact))
@@ -107,16 +115,34 @@ def add_dataset(graph: Graph, dataset: Dataset, base_url: str) -> URIRef:
         graph.add((distribution, DCTERMS.title, Literal(resource.name, lang="zh")))
         if resource.description:
             graph.add((distribution, DCTERMS.description, Literal(resource.description, lang="zh")))
-        graph.add((distribution, DCAT.accessURL, URIRef(f"{base_url}/data/dataset/{dataset.name}/resource/{resource.pk}/")))
+        graph.add(
+            (distribution, DCAT.accessURL, URIRef(f"{base_url}/data/dataset/{dataset.name}/resource/{resource.pk}/"))
+        )
         version = resource.current_version
         if version is not None:
-            graph.add((distribution, DCAT.downloadURL, URIRef(f"{base_url}/data/resource/{resource.pk}/download/original")))
+            graph.add(
+                (distribution, DCAT.downloadURL, URIRef(f"{base_url}/data/resource/{resource.pk}/download/original"))
+            )
             graph.add((distribution, DCAT.byteSize, Literal(version.size, datatype=XSD.nonNegativeInteger)))
-            graph.add((distribution, DCTERMS.modified, Literal(resource.modified_at.isoformat(), datatype=XSD.dateTime)))
+            graph.add(
+                (distribution, DCTERMS.modified, Literal(resource.modified_at.isoformat(), datatype=XSD.dateTime))
+            )
             checksum = BNode()
             graph.add((distribution, URIRef("http://spdx.org/rdf/terms#checksum"), checksum))
-            graph.add((checksum, URIRef("http://spdx.org/rdf/terms#algorithm"), URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256")))
-            graph.add((checksum, URIRef("http://spdx.org/rdf/terms#checksumValue"), Literal(version.sha256, datatype=XSD.hexBinary)))
+            graph.add(
+                (
+                    checksum,
+                    URIRef("http://spdx.org/rdf/terms#algorithm"),
+                    URIRef("http://spdx.org/rdf/terms#checksumAlgorithm_sha256"),
+                )
+            )
+            graph.add(
+                (
+                    checksum,
+                    URIRef("http://spdx.org/rdf/terms#checksumValue"),
+                    Literal(version.sha256, datatype=XSD.hexBinary),
+                )
+            )
         elif resource.url:
             graph.add((distribution, DCAT.downloadURL, URIRef(resource.url)))
         if resource.format:

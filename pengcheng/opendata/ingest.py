@@ -214,7 +214,11 @@ def _geojson_records(path: Path) -> list[dict[str, Any]]:
             data = json.load(io.TextIOWrapper(handle, encoding="utf-8-sig"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise UploadError(f"not valid GeoJSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not isinstance(data.get("features"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("type") != "FeatureCollection"
+        or not isinstance(data.get("features"), list)
+    ):
         raise UploadError("GeoJSON must be a FeatureCollection with a 'features' list")
     records = []
     for number, feature in enumerate(data["features"], start=1):

@@ -24,7 +24,10 @@ LICENCES: dict[str, tuple[str, str]] = {
     "cc-zero": ("Creative Commons CCZero", "https://creativecommons.org/publicdomain/zero/1.0/"),
     "odc-by": ("Open Data Commons Attribution License", "https://opendatacommons.org/licenses/by/1-0/"),
     "odc-odbl": ("Open Data Commons Open Database License (ODbL)", "https://opendatacommons.org/licenses/odbl/1-0/"),
-    "odc-pddl": ("Open Data Commons Public Domain Dedication and License (PDDL)", "https://opendatacommons.org/licenses/pddl/1-0/"),
+    "odc-pddl": (
+        "Open Data Commons Public Domain Dedication and License (PDDL)",
+        "https://opendatacommons.org/licenses/pddl/1-0/",
+    ),
     "other-open": ("Other (Open)", ""),
     "notspecified": ("License not specified", ""),
 }

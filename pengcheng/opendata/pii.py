@@ -34,13 +34,18 @@ _CARD_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{4
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _CREDIT_IN_TEXT = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NP-RTUW-Y]{18}(?![0-9A-Z])")
 _CHINESE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
-_NOT_A_NAME = re.compile(r"(区|市|省|县|镇|街道|社区|村|路|街|局|委|办|中心|公司|学校|医院|站|馆|园|所|队|会|厂|店|场|湖|山|河|桥)$")
+_NOT_A_NAME = re.compile(
+    r"(区|市|省|县|镇|街道|社区|村|路|街|局|委|办|中心|公司|学校|医院|站|馆|园|所|队|会|厂|店|场|湖|山|河|桥)$"
+)
 _ADDRESS_VALUE = re.compile(r"(\d+号|\d+栋|\d+单元|\d+室|\d+房|\d+楼|\d+座|\d+弄|小区|花园\d*栋)")
 _NAME_HEADER = re.compile(
-    r"(姓名|名字|联系人|负责人|法定代表人|法人代表|申请人|户主|患者|学生姓名|经办人|^name$|full ?name|contact ?person|applicant)",
+    r"(姓名|名字|联系人|负责人|法定代表人|法人代表|申请人|户主|患者|学生姓名|经办人"
+    r"|^name$|full ?name|contact ?person|applicant)",
     re.I,
 )
-_ADDRESS_HEADER = re.compile(r"(住址|家庭地址|居住地址|户籍地址|通讯地址|联系地址|^地址$|home ?address|residential)", re.I)
+_ADDRESS_HEADER = re.compile(
+    r"(住址|家庭地址|居住地址|户籍地址|通讯地址|联系地址|^地址$|home ?address|residential)", re.I
+)
 _SHARE_FOR_PATTERNS = 0.5
 
 
@@ -133,7 +138,9 @@ def scan(headers: list[str], rows: Iterable[list[Any]], sample: int = 50_000) ->
         for kind in ("id_number", "mobile", "bank_card", "email", "credit_code"):
             if column.counts.get(kind):
                 kinds.append(kind)
-        share = {kind: column.counts.get(kind, 0) / column.sampled if column.sampled else 0 for kind in ("name", "address")}
+        share = {
+            kind: column.counts.get(kind, 0) / column.sampled if column.sampled else 0 for kind in ("name", "address")
+        }
         if _NAME_HEADER.search(column.column) or share["name"] >= _SHARE_FOR_PATTERNS:
             kinds.append("name")
         if _ADDRESS_HEADER.search(column.column) or share["address"] >= _SHARE_FOR_PATTERNS:
@@ -164,14 +171,16 @@ def mask(value: Any, kinds: list[str]) -> Any:
     if "id_number" in kinds or "credit_code" in kinds:
         text = _ID_IN_TEXT.sub(lambda m: identifiers.mask_id_number(m.group(0)), text)
         text = _CREDIT_IN_TEXT.sub(
-            lambda m: identifiers.mask_credit_code(m.group(0))
-            if identifiers.is_valid_credit_code(m.group(0))
-            else m.group(0),
+            lambda m: (
+                identifiers.mask_credit_code(m.group(0)) if identifiers.is_valid_credit_code(m.group(0)) else m.group(0)
+            ),
             text,
         )
     if "bank_card" in kinds:
         text = _CARD_IN_TEXT.sub(
-            lambda m: identifiers.mask_id_number(re.sub(r"[ -]", "", m.group(1))) if _is_bank_card(m.group(1)) else m.group(0),
+            lambda m: (
+                identifiers.mask_id_number(re.sub(r"[ -]", "", m.group(1))) if _is_bank_card(m.group(1)) else m.group(0)
+            ),
             text,
         )
     if "mobile" in kinds:

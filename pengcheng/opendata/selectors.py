@@ -54,7 +54,9 @@ def can_read(actor: MaybeActor, dataset: Dataset) -> bool:
     return dataset.is_public or can_edit(actor, dataset)
 
 
-def visible_datasets(actor: MaybeActor, *, include_private: bool = False, include_drafts: bool = False) -> QuerySet[Dataset]:
+def visible_datasets(
+    actor: MaybeActor, *, include_private: bool = False, include_drafts: bool = False
+) -> QuerySet[Dataset]:
     """Published public datasets; with the flags, also the private ones and drafts the actor may edit."""
     query = Q(state=DatasetState.ACTIVE, private=False)
     if include_private or include_drafts:
@@ -533,11 +535,11 @@ def _facet(datasets: QuerySet[Dataset], name: str, limit: int) -> tuple[dict[str
         titles = {row["organization__code"].lower(): row["organization__name"] for row in rows}
     elif name == "groups":
         themes = Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets")).order_by("-n", "name")[:limit]
-        counts = {theme.name: theme.n for theme in themes}  # type: ignore[attr-defined]
+        counts = {theme.name: theme.n for theme in themes}
         titles = {theme.name: theme.title for theme in themes}
     elif name == "tags":
         tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets")).order_by("-n", "name")[:limit]
-        counts = {tag.name: tag.n for tag in tags}  # type: ignore[attr-defined]
+        counts = {tag.name: tag.n for tag in tags}
     elif name == "res_format":
         counts = {}
         for formats in Dataset.objects.filter(pk__in=ids).values_list("formats", flat=True):
@@ -547,7 +549,11 @@ def _facet(datasets: QuerySet[Dataset], name: str, limit: int) -> tuple[dict[str
     else:
         column = name
         rows = (
-            Dataset.objects.filter(pk__in=ids).exclude(**{column: ""}).values(column).annotate(n=Count("pk")).order_by("-n")[:limit]
+            Dataset.objects.filter(pk__in=ids)
+            .exclude(**{column: ""})
+            .values(column)
+            .annotate(n=Count("pk"))
+            .order_by("-n")[:limit]
         )
         counts = {row[column]: row["n"] for row in rows}
     return counts, titles

@@ -25,11 +25,10 @@ from django.utils.text import slugify
 from pengcheng.audit.services import record as audit
 from pengcheng.core.actors import SYSTEM, Actor, MaybeActor
 from pengcheng.core.errors import Conflict, NotFound, ValidationFailed
-from pengcheng.core.models import Division, Role
+from pengcheng.core.models import Division, Role, User
 from pengcheng.core.permissions import require_department
 from pengcheng.jobs.services import enqueue
 from pengcheng.opendata import datastore, ingest, pii
-from pengcheng.opendata.selectors import department_by_key
 from pengcheng.opendata.models import (
     LICENCES,
     Dataset,
@@ -41,6 +40,7 @@ from pengcheng.opendata.models import (
     Theme,
     VersionStatus,
 )
+from pengcheng.opendata.selectors import department_by_key
 
 logger = logging.getLogger(__name__)
 
@@ -149,10 +149,8 @@ def _validated(data: dict[str, Any], dataset: Dataset | None) -> dict[str, Any]:
         if not name and data.get("title"):
             name = slugify(str(data["title"]))[:90]
         if not NAME_RE.match(name):
-            errors.setdefault("name", []).append(
-                "Must be 2-100 characters of lower-case letters, digits, - and _."
-            )
-        elif Dataset.objects.filter(name=name).exclude(pk=getattr(dataset, "pk", None)).exists():
+            errors.setdefault("name", []).append("Must be 2-100 characters of lower-case letters, digits, - and _.")
+        elif Dataset.objects.filter(name=name).exclude(pk__in=[dataset.pk] if dataset else []).exists():
             errors.setdefault("name", []).append("That URL is already in use.")
         clean["name"] = name
     if creating or "title" in data:
@@ -247,7 +245,11 @@ def publication_problems(dataset: Dataset) -> list[str]:
                 f"Resource {resource.name!r}: decide on the flagged columns "
                 f"({', '.join(latest.unresolved_columns)}) before publishing."
             )
-        elif latest is not None and latest.status in (VersionStatus.SCANNING, VersionStatus.LOADING, VersionStatus.RECEIVED):
+        elif latest is not None and latest.status in (
+            VersionStatus.SCANNING,
+            VersionStatus.LOADING,
+            VersionStatus.RECEIVED,
+        ):
             problems.append(f"Resource {resource.name!r} is still loading.")
     return problems
 
@@ -262,7 +264,7 @@ def _check_publishable(dataset: Dataset) -> None:
 def create_dataset(actor: Actor, data: dict[str, Any]) -> Dataset:
     clean = _validated(data, None)
     require_publisher(actor, clean["organization"].pk, "opendata.dataset.create")
-    dataset = Dataset(creator=actor if getattr(actor, "pk", None) else None)
+    dataset = Dataset(creator=actor if isinstance(actor, User) else None)
     tags, groups = _apply(dataset, clean)
     if dataset.state == DatasetState.ACTIVE:
         dataset.published_at = timezone.now()
@@ -404,7 +406,7 @@ def upload_resource(
         format=file_format,
         size=size,
         sha256=sha,
-        uploaded_by=actor if getattr(actor, "pk", None) else None,
+        uploaded_by=actor if isinstance(actor, User) else None,
     )
     version.file.save(f"{resource.pk}-v{number}.{file_format.lower()}", upload, save=False)
     version.save()
@@ -548,8 +550,12 @@ def review_version(actor: Actor, version: ResourceVersion, decisions: dict[str, 
         summary=f"{version.resource.name} v{version.number}",
         data={
             "dataset": str(dataset.pk),
-            "decisions": {col: {"action": d["action"], "justification": d["justification"]} for col, d in recorded.items()},
-            "findings": [{"column": f["column"], "kinds": f["kinds"], "matches": f["matches"]} for f in version.findings],
+            "decisions": {
+                col: {"action": d["action"], "justification": d["justification"]} for col, d in recorded.items()
+            },
+            "findings": [
+                {"column": f["column"], "kinds": f["kinds"], "matches": f["matches"]} for f in version.findings
+            ],
         },
     )
     _schedule_load(version)
@@ -564,7 +570,9 @@ def _schedule_load(version: ResourceVersion) -> None:
         enqueue("pengcheng.opendata.services.load_version", version.pk)
 
 
-def _transformer(version: ResourceVersion, headers: list[str]) -> tuple[list[dict[str, Any]], Callable[[list[Any]], list[Any]]]:
+def _transformer(
+    version: ResourceVersion, headers: list[str]
+) -> tuple[list[dict[str, Any]], Callable[[list[Any]], list[Any]]]:
     """The columns that are loaded and a function applying the review's masks and drops to a row."""
     by_source = {column["source"]: column for column in version.columns}
     findings = {finding["column"]: finding["kinds"] for finding in version.findings}
@@ -616,7 +624,9 @@ def load_version(version_id: int, *, types: dict[str, str] | None = None) -> boo
         datastore.drop_table(name)
         message = str(exc) if not isinstance(exc, datastore.LoadError) else f"row {exc.row}: {exc}"
         if retype:
-            raise ValidationFailed({exc.column if isinstance(exc, datastore.LoadError) and exc.column else "types": [message]}) from None
+            raise ValidationFailed(
+                {exc.column if isinstance(exc, datastore.LoadError) and exc.column else "types": [message]}
+            ) from None
         _set_status(version, VersionStatus.FAILED, error=message)
         return False
     except Exception:
@@ -638,7 +648,9 @@ def load_version(version_id: int, *, types: dict[str, str] | None = None) -> boo
             rows_total=count,
             error="",
             loaded_at=timezone.now(),
-            columns=[{**column, **stored.get(column["id"], {})} for column in version.columns if column["id"] in stored],
+            columns=[
+                {**column, **stored.get(column["id"], {})} for column in version.columns if column["id"] in stored
+            ],
         )
         if previous is not None and previous.pk != version.pk:
             ResourceVersion.objects.filter(pk=previous.pk).update(status=VersionStatus.SUPERSEDED)
@@ -671,7 +683,11 @@ def set_column_types(actor: Actor, version: ResourceVersion, types: dict[str, st
     errors.update({name: ["Not a column of this resource."] for name in types if name not in known})
     if errors:
         raise ValidationFailed(errors)
-    changed = {name: kind for name, kind in types.items() if any(c["id"] == name and c["type"] != kind for c in version.columns)}
+    changed = {
+        name: kind
+        for name, kind in types.items()
+        if any(c["id"] == name and c["type"] != kind for c in version.columns)
+    }
     if not changed:
         return version
     if version.status == VersionStatus.REVIEW:

@@ -10,6 +10,7 @@ processes together may overshoot a quota by at most what they serve within one f
 from __future__ import annotations
 
 import atexit
+import contextlib
 import datetime as dt
 import threading
 import time
@@ -120,7 +121,9 @@ def _upsert(pending: Counter[tuple[dt.date, int, str, str]]) -> None:
         f"INSERT INTO {table} (day, api_key_id, dataset_id, action, calls) VALUES (%s, %s, %s, %s, %s) "
         f"ON CONFLICT (day, api_key_id, dataset_id, action) DO UPDATE SET calls = {table}.calls + excluded.calls"
     )
-    rows: list[list[Any]] = [[day, key, dataset, action, calls] for (day, key, dataset, action), calls in pending.items()]
+    rows: list[list[Any]] = [
+        [day, key, dataset, action, calls] for (day, key, dataset, action), calls in pending.items()
+    ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -143,10 +146,8 @@ def flush() -> int:
 
 
 def _flush_at_exit() -> None:
-    try:
+    with contextlib.suppress(Exception):  # the database may already be gone at interpreter exit
         BUFFER.flush()
-    except Exception:  # the database may already be gone at interpreter exit
-        pass
 
 
 atexit.register(_flush_at_exit)

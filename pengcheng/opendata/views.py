@@ -12,8 +12,8 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from pengcheng.core.errors import ValidationFailed
 from pengcheng.core.models import ApiKey, User
 from pengcheng.core.services import create_api_key, revoke_api_key
-from pengcheng.opendata import datastore, dcat, ingest, selectors, services, usage
+from pengcheng.opendata import datastore, dcat, selectors, services, usage
 from pengcheng.opendata.models import LICENCES, Dataset, DatasetState, Frequency, Resource
 
 PAGE_SIZE = 20
@@ -83,7 +83,9 @@ def search(request: HttpRequest) -> HttpResponse:
         items = [
             {
                 "value": value,
-                "label": result.facet_titles.get(name, {}).get(value) or LICENCES.get(value, (value,))[0] if name == "license_id" else result.facet_titles.get(name, {}).get(value, value),
+                "label": result.facet_titles.get(name, {}).get(value) or LICENCES.get(value, (value,))[0]
+                if name == "license_id"
+                else result.facet_titles.get(name, {}).get(value, value),
                 "count": count,
                 "active": chosen[name] == value,
                 "url": link(**{name: "" if chosen[name] == value else value, "page": ""}),
@@ -111,9 +113,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 def _dataset_for(request: HttpRequest, name: str) -> Dataset:
-    dataset = (
-        selectors.with_relations(Dataset.objects.filter(name=name).exclude(state=DatasetState.DELETED)).first()
-    )
+    dataset = selectors.with_relations(Dataset.objects.filter(name=name).exclude(state=DatasetState.DELETED)).first()
     if dataset is None or not selectors.can_read(request.user, dataset):
         raise Http404(_("No such dataset."))
     return dataset
@@ -138,7 +138,11 @@ def dataset_page(request: HttpRequest, name: str) -> HttpResponse:
 
 def _resource_for(request: HttpRequest, resource_id: str) -> Resource:
     resource = selectors.resource_for(resource_id)
-    if resource is None or resource.dataset.state == DatasetState.DELETED or not selectors.can_read(request.user, resource.dataset):
+    if (
+        resource is None
+        or resource.dataset.state == DatasetState.DELETED
+        or not selectors.can_read(request.user, resource.dataset)
+    ):
         raise Http404(_("No such resource."))
     return resource
 
@@ -206,7 +210,7 @@ class _Echo:
         return value
 
 
-def download(request: HttpRequest, resource_id: str, fmt: str) -> HttpResponse:
+def download(request: HttpRequest, resource_id: str, fmt: str) -> HttpResponseBase:
     """The resource's current data as CSV, JSON or XLSX, or the file as uploaded."""
     resource = _resource_for(request, resource_id)
     version = resource.current_version
@@ -230,13 +234,19 @@ def download(request: HttpRequest, resource_id: str, fmt: str) -> HttpResponse:
             for row in rows:
                 yield writer.writerow(["" if value is None else value for value in row])
 
-        response = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")
+        response: HttpResponseBase = StreamingHttpResponse(csv_lines(), content_type="text/csv; charset=utf-8")
     elif fmt == "json":
 
         def json_chunks() -> Iterator[str]:
-            yield '{"fields": ' + json.dumps([{"id": c["id"], "type": c["type"]} for c in version.columns], ensure_ascii=False) + ', "records": ['
+            yield (
+                '{"fields": '
+                + json.dumps([{"id": c["id"], "type": c["type"]} for c in version.columns], ensure_ascii=False)
+                + ', "records": ['
+            )
             for index, row in enumerate(rows):
-                yield ("," if index else "") + json.dumps(dict(zip(headers, row, strict=True)), ensure_ascii=False, default=str)
+                yield ("," if index else "") + json.dumps(
+                    dict(zip(headers, row, strict=True)), ensure_ascii=False, default=str
+                )
             yield "]}"
 
         response = StreamingHttpResponse(json_chunks(), content_type="application/json; charset=utf-8")
@@ -272,7 +282,9 @@ def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
         try:
             moment = selectors._solr_date(modified_since)
         except selectors.SearchQueryError:
-            return HttpResponse(_("modified_since must be an ISO 8601 date and time."), status=400, content_type="text/plain")
+            return HttpResponse(
+                _("modified_since must be an ISO 8601 date and time."), status=400, content_type="text/plain"
+            )
         if moment:
             datasets = datasets.filter(modified_at__gte=moment)
     total = datasets.count()
@@ -285,7 +297,7 @@ def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
         return f"{base}/catalog.{fmt}?" + urlencode({**extra, "page": number})
 
     text, content_type = dcat.serialize(dcat.catalog_graph(page_items, base, page, total, page_url), fmt)
-    usage.record(0, "", f"dcat_catalog")
+    usage.record(0, "", "dcat_catalog")
     return HttpResponse(text, content_type=f"{content_type}; charset=utf-8")
 
 
@@ -317,7 +329,9 @@ def developer(request: HttpRequest) -> HttpResponse:
         for key in ApiKey.objects.filter(owner=user, revoked_at__isnull=True).order_by("-created_at"):
             limit = usage.BUFFER.limit_for(key.pk)
             keys.append({"key": key, "used": usage.BUFFER.used_today(key.pk), "limit": limit})
-    sample = Dataset.objects.filter(state=DatasetState.ACTIVE, private=False, resources__current_version__table_name__gt="").first()
+    sample = Dataset.objects.filter(
+        state=DatasetState.ACTIVE, private=False, resources__current_version__table_name__gt=""
+    ).first()
     resource = sample.resources.exclude(current_version=None).first() if sample else None
     return render(
         request,
@@ -354,11 +368,9 @@ def create_key(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def revoke_key(request: HttpRequest, pk: int) -> HttpResponse:
-    key = ApiKey.objects.filter(pk=pk, owner=request.user).first()
+    key = ApiKey.objects.filter(pk=pk, owner=cast(User, request.user)).first()
     if key is None:
         raise Http404(_("No such key."))
     revoke_api_key(cast(User, request.user), key)
     messages.success(request, _("The key was revoked."))
     return redirect("opendata:developer")
-
-

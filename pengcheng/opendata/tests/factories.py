@@ -27,7 +27,9 @@ def csv_bytes(headers: list[str], rows: list[list[Any]]) -> bytes:
 
 def parking_rows(count: int = 30) -> list[list[Any]]:
     districts = ["福田区", "南山区", "罗湖区"]
-    return [[f"停车场{i}", districts[i % 3], 50 + i, f"{2 + i % 5}.5", f"2020-01-{i % 28 + 1:02d}"] for i in range(count)]
+    return [
+        [f"停车场{i}", districts[i % 3], 50 + i, f"{2 + i % 5}.5", f"2020-01-{i % 28 + 1:02d}"] for i in range(count)
+    ]
 
 
 def make_dataset(name: str = "parking", *, org: str = "440300-JTJ", state: str = "active", **fields: Any) -> Dataset:

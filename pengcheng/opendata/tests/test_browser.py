@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_search_dataset_preview_download(page: Any) -> None:
-    dataset, version = parking_dataset(rows=60)
+    dataset, _version = parking_dataset(rows=60)
     page.goto("/data/")
     assert_accessible(page)
     page.fill("#od-q", "停车")
@@ -42,7 +42,7 @@ def test_search_dataset_preview_download(page: Any) -> None:
     with page.expect_download() as download_info:
         page.click(".od-downloads a:has-text('CSV')")
     path = download_info.value.path()
-    text = open(path, encoding="utf-8-sig").read()
+    text = path.read_text(encoding="utf-8-sig")
     assert text.splitlines()[0] == "名称,所属区,泊位数,收费,开放日期"
     assert len(text.splitlines()) == 61
 

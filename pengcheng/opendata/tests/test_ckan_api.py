@@ -12,14 +12,21 @@ from django.test import Client
 from pengcheng.core.models import Role
 from pengcheng.opendata import usage
 from pengcheng.opendata.models import KeyQuota, Resource, UsageCount, VersionStatus
-from pengcheng.opendata.tests.factories import PARKING_HEADERS, csv_bytes, key_for, parking_dataset, parking_rows, upload
+from pengcheng.opendata.tests.factories import (
+    PARKING_HEADERS,
+    csv_bytes,
+    key_for,
+    parking_dataset,
+    parking_rows,
+    upload,
+)
 from pengcheng.testing import make_citizen, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
-def call(client: Client, action: str, key: str | None = None, method: str = "post", **data: Any) -> tuple[int, dict[str, Any]]:
-    headers = {"HTTP_AUTHORIZATION": key} if key else {}
+def call(client: Client, action: str, key: Any = None, method: str = "post", **data: Any) -> tuple[int, dict[str, Any]]:
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": key} if key else {}
     if method == "get":
         response = client.get(f"/api/3/action/{action}", data, **headers)
     else:
@@ -52,7 +59,14 @@ def test_package_show_and_search(demo_city: None) -> None:
     assert resource["datastore_active"] is True and resource["format"] == "CSV"
     assert call(client, "package_show", id=str(dataset.pk))[1]["result"]["name"] == "parking"
 
-    status, body = call(client, "package_search", q="停车", fq='organization:440300-jtj +res_format:CSV', **{"facet.field": ["organization", "tags", "res_format"]})
+    facets: dict[str, Any] = {"facet.field": ["organization", "tags", "res_format"]}
+    status, body = call(
+        client,
+        "package_search",
+        q="停车",
+        fq="organization:440300-jtj +res_format:CSV",
+        **facets,
+    )
     assert status == 200
     result = body["result"]
     assert result["count"] == 1 and result["results"][0]["name"] == "parking"
@@ -82,10 +96,12 @@ def test_organizations_groups_tags(demo_city: None) -> None:
 
 
 def test_datastore_search(demo_city: None) -> None:
-    dataset, version = parking_dataset(rows=30)
+    _dataset, version = parking_dataset(rows=30)
     resource_id = str(version.resource_id)
     client = Client()
-    status, body = call(client, "datastore_search", resource_id=resource_id, filters={"所属区": "福田区"}, sort="泊位数 desc", limit=3)
+    status, body = call(
+        client, "datastore_search", resource_id=resource_id, filters={"所属区": "福田区"}, sort="泊位数 desc", limit=3
+    )
     assert status == 200
     result = body["result"]
     assert result["total"] == 10
@@ -93,11 +109,29 @@ def test_datastore_search(demo_city: None) -> None:
     assert [field["type"] for field in result["fields"]] == ["int", "text", "text", "int", "numeric", "date"]
     assert [record["泊位数"] for record in result["records"]] == [77, 74, 71]
     assert result["_links"]["next"].endswith("offset=3")
-    status, body = call(client, "datastore_search", resource_id=resource_id, q="停车场1", fields="名称,泊位数", records_format="lists", include_total=False)
+    status, body = call(
+        client,
+        "datastore_search",
+        resource_id=resource_id,
+        q="停车场1",
+        fields="名称,泊位数",
+        records_format="lists",
+        include_total=False,
+    )
     assert body["result"]["records"][0] == ["停车场1", 51]
     assert "total" not in body["result"]
-    status, body = call(client, "datastore_search", method="get", resource_id=resource_id, filters='{"泊位数": [50, 51]}', records_format="csv")
-    assert body["result"]["records"].splitlines() == ["1,停车场0,福田区,50,2.5,2020-01-01", "2,停车场1,南山区,51,3.5,2020-01-02"]
+    status, body = call(
+        client,
+        "datastore_search",
+        method="get",
+        resource_id=resource_id,
+        filters='{"泊位数": [50, 51]}',
+        records_format="csv",
+    )
+    assert body["result"]["records"].splitlines() == [
+        "1,停车场0,福田区,50,2.5,2020-01-01",
+        "2,停车场1,南山区,51,3.5,2020-01-02",
+    ]
     status, body = call(client, "datastore_search", resource_id=resource_id, filters={"开放日期": "2020-01-05"})
     assert body["result"]["total"] == 1
     status, body = call(client, "datastore_search", resource_id=resource_id, offset=28)
@@ -126,7 +160,9 @@ def test_datastore_search(demo_city: None) -> None:
         ("package_create", {"name": "x"}, 403, "Authorization Error"),
     ],
 )
-def test_bad_input_gets_ckan_errors(demo_city: None, action: str, data: dict[str, Any], status: int, error_type: str) -> None:
+def test_bad_input_gets_ckan_errors(
+    demo_city: None, action: str, data: dict[str, Any], status: int, error_type: str
+) -> None:
     got_status, body = call(Client(), action, **data)
     assert got_status == status, body
     assert body["success"] is False
@@ -203,7 +239,9 @@ def test_writes_with_key(demo_city: None) -> None:
     key = key_for(officer, write=True)
     read_only = key_for(officer)
     client = Client()
-    status, body = call(client, "package_create", key=read_only, name="new-set", title="新数据集", owner_org="440300-jtj")
+    status, body = call(
+        client, "package_create", key=read_only, name="new-set", title="新数据集", owner_org="440300-jtj"
+    )
     assert (status, body["error"]["__type"]) == (403, "Authorization Error")
     status, body = call(client, "package_create", key=key, name="new-set", title="新数据集", owner_org="440300-SCJGJ")
     assert (status, body["error"]["__type"]) == (403, "Authorization Error")
@@ -211,8 +249,15 @@ def test_writes_with_key(demo_city: None) -> None:
     assert (status, body["error"]["__type"]) == (409, "Validation Error")
     assert "name" in body["error"] and "title" in body["error"]
     status, body = call(
-        client, "package_create", key=key, name="new-set", title="新数据集", owner_org="440300-jtj",
-        tags=[{"name": "公交"}], groups=[{"name": "transport"}], extras=[{"key": "frequency", "value": "DAILY"}],
+        client,
+        "package_create",
+        key=key,
+        name="new-set",
+        title="新数据集",
+        owner_org="440300-jtj",
+        tags=[{"name": "公交"}],
+        groups=[{"name": "transport"}],
+        extras=[{"key": "frequency", "value": "DAILY"}],
     )
     assert status == 200, body
     assert body["result"]["state"] == "draft" and body["result"]["frequency"] == "DAILY"
@@ -223,7 +268,11 @@ def test_writes_with_key(demo_city: None) -> None:
     assert status == 200 and body["result"]["title"] == "改名" and body["result"]["notes"] == ""
     response = client.post(
         "/api/3/action/resource_create",
-        {"package_id": "new-set", "name": "表", "upload": SimpleUploadedFile("t.csv", csv_bytes(PARKING_HEADERS, parking_rows(5)))},
+        {
+            "package_id": "new-set",
+            "name": "表",
+            "upload": SimpleUploadedFile("t.csv", csv_bytes(PARKING_HEADERS, parking_rows(5))),
+        },
         HTTP_AUTHORIZATION=key,
     )
     assert response.status_code == 200, response.content
@@ -266,12 +315,12 @@ def test_private_and_draft_datasets(demo_city: None) -> None:
 def test_failed_load_keeps_serving_previous_version(demo_city: None) -> None:
     dataset, first = parking_dataset(rows=10)
     resource = Resource.objects.get(pk=first.resource_id)
-    bad_rows = parking_rows(10) + [["坏行", "福田区", "不是数字", "1", "2020-01-01"]]
+    bad_rows = [*parking_rows(10), ["坏行", "福田区", "不是数字", "1", "2020-01-01"]]
     # Types come from a sample; force a type conflict by declaring 泊位数 an int in a second upload.
     second = upload(dataset, csv_bytes(PARKING_HEADERS, parking_rows(12)), resource=resource)
     assert second.status == VersionStatus.LOADED
-    from pengcheng.opendata import services
     from pengcheng.core.actors import SYSTEM
+    from pengcheng.opendata import services
 
     third = upload(dataset, csv_bytes(PARKING_HEADERS, bad_rows), resource=resource)
     assert third.status == VersionStatus.LOADED  # 泊位数 inferred as text: nothing lost
@@ -284,5 +333,5 @@ def test_failed_load_keeps_serving_previous_version(demo_city: None) -> None:
     assert broken.status == VersionStatus.FAILED and broken.error
     resource.refresh_from_db()
     assert resource.current_version_id == third.pk
-    status, body = call(Client(), "datastore_search", resource_id=str(resource.pk))
+    _status, body = call(Client(), "datastore_search", resource_id=str(resource.pk))
     assert body["result"]["total"] == 11

@@ -14,7 +14,14 @@ from rdflib.namespace import DCAT, RDF
 
 from pengcheng.core.models import Role
 from pengcheng.opendata.models import Dataset
-from pengcheng.opendata.tests.factories import PARKING_HEADERS, csv_bytes, key_for, make_dataset, parking_dataset, parking_rows
+from pengcheng.opendata.tests.factories import (
+    PARKING_HEADERS,
+    csv_bytes,
+    key_for,
+    make_dataset,
+    parking_dataset,
+    parking_rows,
+)
 from pengcheng.testing import make_staff
 
 
@@ -70,7 +77,7 @@ def test_harvester_paging_returns_every_dataset_once(portal: Any) -> None:
     while True:
         response = requests.get(
             f"{portal.url}/api/3/action/package_search",
-            params={"rows": 100, "start": start, "sort": "id asc", "fq": f"metadata_modified:[{since} TO *]"},
+            params={"rows": "100", "start": str(start), "sort": "id asc", "fq": f"metadata_modified:[{since} TO *]"},
             timeout=30,
         )
         result = response.json()["result"]
@@ -87,7 +94,9 @@ def test_harvester_paging_returns_every_dataset_once(portal: Any) -> None:
 
 
 def test_rdflib_parses_every_dcat_output(portal: Any) -> None:
-    dataset, _ = parking_dataset(temporal_start="2020-01-01", temporal_end="2024-12-31", spatial="440304", contact_email="a@b.cn")
+    dataset, _ = parking_dataset(
+        temporal_start="2020-01-01", temporal_end="2024-12-31", spatial="440304", contact_email="a@b.cn"
+    )
     for number in range(105):
         make_dataset(f"d-{number:03d}")
     formats = {"jsonld": "json-ld", "ttl": "turtle", "rdf": "xml"}

@@ -38,7 +38,14 @@ def test_detectors(value: str, kind: str) -> None:
 
 
 def test_detectors_leave_ordinary_values_alone() -> None:
-    for value in ("440304", "2024-01-01", "深圳市福田区", "12345678901234567", ID[:17] + "0" if ID[17] != "0" else ID[:17] + "1", "0755-88889999"):
+    for value in (
+        "440304",
+        "2024-01-01",
+        "深圳市福田区",
+        "12345678901234567",
+        ID[:17] + "0" if ID[17] != "0" else ID[:17] + "1",
+        "0755-88889999",
+    ):
         assert pii.value_kinds(value) - {"credit_code"} == set(), value
     assert pii.luhn_valid("79927398713") and not pii.luhn_valid("79927398710")
 
@@ -69,7 +76,10 @@ def test_publication_blocked_until_every_flagged_column_is_decided(demo_city: No
     officer = make_staff(Role.DATA_OFFICER, "440300-MZJ")
     other = make_staff(Role.DATA_OFFICER, "440300-JTJ")
     dataset = make_dataset("applicants", org="440300-MZJ", state="draft")
-    content = csv_bytes(["姓名", "身份证号", "手机", "社区"], [["张伟", ID, "13800138000", "莲花北社区"], ["李娜", ID, "13900139000", "香蜜社区"]])
+    content = csv_bytes(
+        ["姓名", "身份证号", "手机", "社区"],
+        [["张伟", ID, "13800138000", "莲花北社区"], ["李娜", ID, "13900139000", "香蜜社区"]],
+    )
     version = upload(dataset, content)
     assert version.status == VersionStatus.REVIEW
     assert {finding["column"] for finding in version.findings} == {"姓名", "身份证号", "手机"}
@@ -80,7 +90,9 @@ def test_publication_blocked_until_every_flagged_column_is_decided(demo_city: No
     with pytest.raises(AccessDenied):
         services.review_version(other, version, {})
     with pytest.raises(ValidationFailed) as incomplete:
-        services.review_version(officer, version, {"姓名": {"action": "mask"}, "手机": {"action": "justify", "justification": "短"}})
+        services.review_version(
+            officer, version, {"姓名": {"action": "mask"}, "手机": {"action": "justify", "justification": "短"}}
+        )
     assert set(incomplete.value.field_errors) == {"身份证号", "手机"}
     services.review_version(
         officer,
