@@ -16,6 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pengcheng.core.errors import ValidationFailed
@@ -27,16 +28,16 @@ from pengcheng.opendata.models import LICENCES, Dataset, DatasetState, Frequency
 PAGE_SIZE = 20
 PREVIEW_ROWS = 50
 FACETS = [
-    ("organization", _("Publisher")),
-    ("groups", _("Theme")),
-    ("tags", _("Tag")),
-    ("res_format", _("Format")),
-    ("license_id", _("Licence")),
+    ("organization", gettext_lazy("Publisher")),
+    ("groups", gettext_lazy("Theme")),
+    ("tags", gettext_lazy("Tag")),
+    ("res_format", gettext_lazy("Format")),
+    ("license_id", gettext_lazy("Licence")),
 ]
 SORTS = [
-    ("metadata_modified desc", _("Recently updated")),
-    ("title_string asc", _("Title")),
-    ("metadata_created desc", _("Newest")),
+    ("metadata_modified desc", gettext_lazy("Recently updated")),
+    ("title_string asc", gettext_lazy("Title")),
+    ("metadata_created desc", gettext_lazy("Newest")),
 ]
 
 
