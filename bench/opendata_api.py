@@ -15,7 +15,6 @@ import random
 import statistics
 import sys
 import time
-import uuid
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pengcheng.settings")
 os.environ.setdefault("PENGCHENG_SSL_REDIRECT", "0")
@@ -39,7 +38,28 @@ from pengcheng.opendata.models import Dataset, Resource, ResourceVersion, Tag, T
 from pengcheng.opendata.seed import ensure_themes  # noqa: E402
 from pengcheng.testing import ensure_demo_city  # noqa: E402
 
-WORDS = "停车 公交 学校 医院 公园 空气 水质 企业 人口 预算 养老 就业 住房 图书馆 体育 旅游 价格 热线 垃圾 地名".split()
+WORDS = [
+    "停车",
+    "公交",
+    "学校",
+    "医院",
+    "公园",
+    "空气",
+    "水质",
+    "企业",
+    "人口",
+    "预算",
+    "养老",
+    "就业",
+    "住房",
+    "图书馆",
+    "体育",
+    "旅游",
+    "价格",
+    "热线",
+    "垃圾",
+    "地名",
+]
 
 
 def fill_datasets(target: int) -> None:
