@@ -10,6 +10,7 @@ It migrates and fills the database on the first run (kept for later runs) and pr
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import random
 import statistics
@@ -36,6 +37,7 @@ from pengcheng.core.services import create_api_key  # noqa: E402
 from pengcheng.opendata import datastore  # noqa: E402
 from pengcheng.opendata.models import Dataset, Resource, ResourceVersion, Tag, Theme, VersionStatus  # noqa: E402
 from pengcheng.opendata.seed import ensure_themes  # noqa: E402
+from pengcheng.opendata.services import delimited  # noqa: E402
 from pengcheng.testing import ensure_demo_city  # noqa: E402
 
 WORDS = [
@@ -73,30 +75,41 @@ def fill_datasets(target: int) -> None:
     now = timezone.now()
     for start in tqdm(range(have, target, 1000), desc="datasets"):
         batch = []
+        links = []
         for n in range(start, min(target, start + 1000)):
             word = rng.choice(WORDS)
             department = rng.choice(departments)
+            tag, theme = rng.choice(tags), rng.choice(themes)
+            links.append((tag, theme))
             batch.append(
                 Dataset(
                     name=f"bench-{n:06d}",
                     title=f"{department.short_name or department.name}{word}数据 {n}",
                     notes=f"合成的{word}数据集，用于性能测试。",
                     organization=department,
-                    license_id="cc-by",
+                    license_id=rng.choice(["cc-by", "cc-zero", "odc-by"]),
                     frequency="MONTHLY",
                     state="active",
-                    modified_at=now - timezone.timedelta(minutes=n),
-                    search_text=f"{department.name} {word} 数据 {n}".lower(),
-                    formats=rng.choice(["CSV", "CSV JSON", "XLSX", "GEOJSON"]),
+                    modified_at=now - dt.timedelta(minutes=n),
+                    search_text=f"{department.name} {word} {tag.name} 数据 {n}".lower(),
+                    formats=delimited(rng.choice([["CSV"], ["CSV", "JSON"], ["XLSX"], ["GEOJSON"]])),
+                    tag_names=delimited([tag.name]),
+                    group_names=delimited([theme.name]),
                 )
             )
         with transaction.atomic():
             created = Dataset.objects.bulk_create(batch)
             Dataset.tags.through.objects.bulk_create(
-                [Dataset.tags.through(dataset_id=d.pk, tag_id=rng.choice(tags).pk) for d in created]
+                [
+                    Dataset.tags.through(dataset_id=d.pk, tag_id=tag.pk)
+                    for d, (tag, _) in zip(created, links, strict=True)
+                ]
             )
             Dataset.themes.through.objects.bulk_create(
-                [Dataset.themes.through(dataset_id=d.pk, theme_id=rng.choice(themes).pk) for d in created]
+                [
+                    Dataset.themes.through(dataset_id=d.pk, theme_id=theme.pk)
+                    for d, (_, theme) in zip(created, links, strict=True)
+                ]
             )
 
 
@@ -115,7 +128,6 @@ def big_resource(rows: int) -> Resource:
     ]
     rng = random.Random(2)
     districts = ["福田区", "罗湖区", "南山区", "宝安区", "龙岗区", "盐田区", "龙华区", "坪山区", "光明区"]
-    import datetime as dt
 
     def generate():
         for n in range(rows):

@@ -138,8 +138,8 @@ def _readable_dataset(call: Call, key: str) -> Any:
 
 
 def _package(call: Call, dataset: Any) -> dict[str, Any]:
-    fresh = selectors.with_relations(type(dataset).objects.filter(pk=dataset.pk)).get()
-    return selectors.package_dict(fresh, call.base_url)
+    stamp = type(dataset).objects.values_list("modified_at", flat=True).get(pk=dataset.pk)
+    return selectors.package_dicts([(dataset.pk, stamp)], call.base_url)[0]
 
 
 # Read actions ------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def package_search(call: Call) -> dict[str, Any]:
         "sort": sort,
         "facets": result.facets,
         "search_facets": search_facets,
-        "results": [selectors.package_dict(dataset, call.base_url) for dataset in result.datasets],
+        "results": selectors.package_dicts(result.page, call.base_url),
     }
 
 

@@ -118,8 +118,11 @@ class Dataset(models.Model):
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     # Lower-cased title, description, tags and publisher, for keyword search without a search engine.
     search_text = models.TextField(blank=True, editable=False)
-    # Formats of the resources, space-separated and upper-cased, for the res_format facet and filter.
+    # Formats (upper-cased), tag names and theme names as "|A|B|", so that filters are one substring
+    # test and every facet is counted from one scan of the matching rows.
     formats = models.CharField(max_length=200, blank=True, editable=False)
+    tag_names = models.TextField(blank=True, editable=False)
+    group_names = models.CharField(max_length=1000, blank=True, editable=False)
 
     class Meta:
         ordering = ["-modified_at"]

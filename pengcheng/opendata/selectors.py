@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import time
 import uuid
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -375,11 +378,11 @@ def _single(field_name: str, value: str) -> Q:
         department = department_by_key(value)
         return Q(organization=department) if department else Q(pk__in=[])
     if field_name == "groups":
-        return Q(themes__name=value)
+        return Q(group_names__contains=f"|{value}|")
     if field_name == "tags":
-        return Q(tags__name=value)
+        return Q(tag_names__contains=f"|{value}|")
     if field_name == "res_format":
-        return Q(formats__regex=rf"(^| ){re.escape(value.upper())}( |$)")
+        return Q(formats__contains=f"|{value.upper()}|")
     if field_name == "license_id":
         return Q(license_id=value)
     if field_name == "name":
@@ -483,7 +486,7 @@ FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "f
 @dataclass
 class SearchResult:
     count: int
-    datasets: list[Dataset]
+    page: list[tuple[uuid.UUID, dt.datetime]]  # (id, modified) of the datasets on the requested page
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     facet_titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -508,55 +511,104 @@ def search_datasets(
     if fq.strip():
         datasets = datasets.filter(parse_fq(fq))
     order = parse_sort(sort or "score desc, metadata_modified desc")
-    needs_distinct = "tags__" in str(datasets.query.where) or "themes__" in str(datasets.query.where)
-    if needs_distinct:
-        datasets = Dataset.objects.filter(pk__in=datasets.values("pk"))
-    count = datasets.count()
-    page = list(with_relations(datasets.order_by(*order))[start : start + rows]) if rows else []
-    result = SearchResult(count=count, datasets=page)
     for name in facet_fields or []:
         if name not in FACET_FIELDS:
             raise SearchQueryError(f"cannot facet on {name!r}; choose from {', '.join(FACET_FIELDS)}")
-        result.facets[name], result.facet_titles[name] = _facet(datasets, name, facet_limit)
+    result = SearchResult(count=0, page=[])
+    if facet_fields:
+        result.count = _facets(datasets, facet_fields, facet_limit, result)
+    else:
+        result.count = datasets.count()
+    if rows and start < result.count:
+        result.page = list(datasets.order_by(*order).values_list("pk", "modified_at")[start : start + rows])
     return result
 
 
-def _facet(datasets: QuerySet[Dataset], name: str, limit: int) -> tuple[dict[str, int], dict[str, str]]:
-    ids = datasets.values("pk")
-    titles: dict[str, str] = {}
-    if name == "organization":
-        rows = (
-            Dataset.objects.filter(pk__in=ids)
-            .values("organization__code", "organization__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", "organization__code")[:limit]
-        )
-        counts = {row["organization__code"].lower(): row["n"] for row in rows}
-        titles = {row["organization__code"].lower(): row["organization__name"] for row in rows}
-    elif name == "groups":
-        themes = Theme.objects.filter(datasets__in=ids).annotate(n=Count("datasets")).order_by("-n", "name")[:limit]
-        counts = {theme.name: theme.n for theme in themes}
-        titles = {theme.name: theme.title for theme in themes}
-    elif name == "tags":
-        tags = Tag.objects.filter(datasets__in=ids).annotate(n=Count("datasets")).order_by("-n", "name")[:limit]
-        counts = {tag.name: tag.n for tag in tags}
-    elif name == "res_format":
-        counts = {}
-        for formats in Dataset.objects.filter(pk__in=ids).values_list("formats", flat=True):
-            for fmt in formats.split():
-                counts[fmt] = counts.get(fmt, 0) + 1
-        counts = dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit])
-    else:
-        column = name
-        rows = (
-            Dataset.objects.filter(pk__in=ids)
-            .exclude(**{column: ""})
-            .values(column)
-            .annotate(n=Count("pk"))
-            .order_by("-n")[:limit]
-        )
-        counts = {row[column]: row["n"] for row in rows}
-    return counts, titles
+# Package dictionaries are cached per process, keyed by id and modification time: every change to a
+# dataset, its resources, tags or themes goes through the services, which stamp ``modified_at``. (CKAN
+# likewise answers searches from dictionaries stored in its search index.)
+_PACKAGE_CACHE: OrderedDict[tuple[uuid.UUID, dt.datetime, str], dict[str, Any]] = OrderedDict()
+_PACKAGE_CACHE_SIZE = 5000
+_cache_lock = threading.Lock()
+
+
+def package_dicts(page: list[tuple[uuid.UUID, dt.datetime]], base_url: str) -> list[dict[str, Any]]:
+    """The CKAN dictionaries of ``page`` (``(id, modified)`` pairs), in order, built once per version."""
+    found: dict[uuid.UUID, dict[str, Any]] = {}
+    with _cache_lock:
+        for pk, modified in page:
+            cached = _PACKAGE_CACHE.get((pk, modified, base_url))
+            if cached is not None:
+                _PACKAGE_CACHE.move_to_end((pk, modified, base_url))
+                found[pk] = cached
+    missing = [pk for pk, _ in page if pk not in found]
+    if missing:
+        for dataset in with_relations(Dataset.objects.filter(pk__in=missing)):
+            built = package_dict(dataset, base_url)
+            found[dataset.pk] = built
+            with _cache_lock:
+                _PACKAGE_CACHE[(dataset.pk, dataset.modified_at, base_url)] = built
+                while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_SIZE:
+                    _PACKAGE_CACHE.popitem(last=False)
+    return [found[pk] for pk, _ in page if pk in found]
+
+
+_NAMES_SECONDS = 60.0
+_names_cache: tuple[float, dict[int, tuple[str, str]], dict[str, str]] = (0.0, {}, {})
+
+
+def _names(*, refresh: bool = False) -> tuple[dict[int, tuple[str, str]], dict[str, str]]:
+    """Departments (id -> organisation name, title) and theme titles, re-read once a minute."""
+    global _names_cache
+    now = time.monotonic()
+    if refresh or now - _names_cache[0] > _NAMES_SECONDS:
+        departments = {
+            pk: (code.lower(), name) for pk, code, name in Department.objects.values_list("pk", "code", "name")
+        }
+        themes = dict(Theme.objects.values_list("name", "title"))
+        _names_cache = (now, departments, themes)
+    return _names_cache[1], _names_cache[2]
+
+
+def _facets(datasets: QuerySet[Dataset], names: list[str], limit: int, result: SearchResult) -> int:
+    """Count every requested facet from one scan of the matching rows; returns the number of rows."""
+    columns = {
+        "organization": "organization_id",
+        "license_id": "license_id",
+        "frequency": "frequency",
+        "res_format": "formats",
+        "tags": "tag_names",
+        "groups": "group_names",
+    }
+    delimited_facets = {"res_format", "tags", "groups"}
+    rows = list(datasets.values_list(*(columns[name] for name in names)))
+    counters: dict[str, Counter[Any]] = {}
+    for position, name in enumerate(names):
+        if name in delimited_facets:
+            counter: Counter[Any] = Counter()
+            for row in rows:
+                if row[position]:
+                    counter.update(row[position].strip("|").split("|"))
+        else:
+            counter = Counter(row[position] for row in rows if row[position])
+        counters[name] = counter
+    matched = len(rows)
+    for name, counter in counters.items():
+        top = sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
+        titles: dict[str, str] = {}
+        if name == "organization":
+            departments = _names()[0]
+            if any(key not in departments for key, _ in top):
+                departments = _names(refresh=True)[0]
+            top = [(departments[key][0], count) for key, count in top if key in departments]
+            titles = dict(departments.values())
+        elif name == "groups":
+            titles = _names()[1]
+            if any(key not in titles for key, _ in top):
+                titles = _names(refresh=True)[1]
+        result.facets[name] = dict(top)
+        result.facet_titles[name] = titles
+    return matched
 
 
 def tag_names(query: str = "") -> list[str]:

@@ -221,18 +221,30 @@ def _apply(dataset: Dataset, clean: dict[str, Any]) -> tuple[list[str] | None, l
 
 
 def refresh_search_fields(dataset: Dataset) -> None:
-    """Recompute the denormalised search text and formats, and stamp the modification time."""
-    tags = " ".join(dataset.tags.values_list("name", flat=True))
+    """Recompute the denormalised search fields, and stamp the modification time."""
+    tag_list = sorted(dataset.tags.values_list("name", flat=True))
+    tags = " ".join(tag_list)
     org = dataset.organization
     dataset.search_text = " ".join(
         [dataset.title, dataset.title_en, dataset.notes, tags, org.name, org.name_en, org.short_name, dataset.name]
     ).lower()
     formats = sorted({fmt.upper() for fmt in dataset.resources.values_list("format", flat=True) if fmt})
-    dataset.formats = " ".join(formats)[:200]
+    dataset.formats = delimited(formats)[:200]
+    dataset.tag_names = delimited(tag_list)
+    dataset.group_names = delimited(sorted(dataset.themes.values_list("name", flat=True)))[:1000]
     dataset.modified_at = timezone.now()
     Dataset.objects.filter(pk=dataset.pk).update(
-        search_text=dataset.search_text, formats=dataset.formats, modified_at=dataset.modified_at
+        search_text=dataset.search_text,
+        formats=dataset.formats,
+        tag_names=dataset.tag_names,
+        group_names=dataset.group_names,
+        modified_at=dataset.modified_at,
     )
+
+
+def delimited(names: list[str]) -> str:
+    """``["A", "B"]`` as ``"|A|B|"``: a value is present when ``"|value|"`` is a substring."""
+    return "|" + "|".join(names) + "|" if names else ""
 
 
 def publication_problems(dataset: Dataset) -> list[str]:

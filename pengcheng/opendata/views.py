@@ -72,7 +72,7 @@ def search(request: HttpRequest) -> HttpResponse:
             facet_limit=12,
         )
     except selectors.SearchQueryError:
-        result = selectors.SearchResult(count=0, datasets=[])
+        result = selectors.SearchResult(count=0, page=[])
     pages = max(1, -(-result.count // PAGE_SIZE))
 
     def link(**changes: str) -> str:
@@ -94,12 +94,17 @@ def search(request: HttpRequest) -> HttpResponse:
             for value, count in result.facets.get(name, {}).items()
         ]
         facets.append({"name": name, "label": label, "items": items})
+    packages = []
+    for package in selectors.package_dicts(result.page, _base_url(request)):
+        formats = sorted({resource["format"] for resource in package["resources"] if resource["format"]})
+        packages.append({**package, "formats": formats, "modified": package["metadata_modified"][:10]})
     return render(
         request,
         "opendata/search.html",
         {
             "q": q,
             "result": result,
+            "packages": packages,
             "facets": facets,
             "chosen": {name: value for name, value in chosen.items() if value},
             "sort": sort,
