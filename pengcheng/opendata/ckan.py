@@ -122,9 +122,12 @@ def _required(data: dict[str, Any], name: str) -> str:
     return str(value)
 
 
+READ_FIELDS = ("id", "name", "state", "private", "organization_id", "modified_at")
+
+
 def _readable_dataset(call: Call, key: str) -> Any:
     try:
-        dataset = services.get_dataset(key)
+        dataset = services.get_dataset(key, fields=READ_FIELDS)
     except NotFound:
         raise NotFound("Dataset not found") from None
     call.dataset_id = str(dataset.pk)
@@ -138,8 +141,7 @@ def _readable_dataset(call: Call, key: str) -> Any:
 
 
 def _package(call: Call, dataset: Any) -> dict[str, Any]:
-    stamp = type(dataset).objects.values_list("modified_at", flat=True).get(pk=dataset.pk)
-    return selectors.package_dicts([(dataset.pk, stamp)], call.base_url)[0]
+    return selectors.package_dicts([(dataset.pk, dataset.modified_at)], call.base_url)[0]
 
 
 # Read actions ------------------------------------------------------------------------------------------
