@@ -9,6 +9,7 @@ newer one has loaded completely, so a failed load never takes data offline.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,19 +18,25 @@ from django.utils.translation import gettext_lazy as _
 
 from pengcheng.core.models import ApiKey, Department, Division
 
-# CKAN licence ids with their titles and URLs (the ids CKAN ships with, at their current versions).
-LICENCES: dict[str, tuple[str, str]] = {
-    "cc-by": ("Creative Commons Attribution 4.0", "https://creativecommons.org/licenses/by/4.0/"),
-    "cc-by-sa": ("Creative Commons Attribution Share-Alike 4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
-    "cc-zero": ("Creative Commons CCZero", "https://creativecommons.org/publicdomain/zero/1.0/"),
-    "odc-by": ("Open Data Commons Attribution License", "https://opendatacommons.org/licenses/by/1-0/"),
-    "odc-odbl": ("Open Data Commons Open Database License (ODbL)", "https://opendatacommons.org/licenses/odbl/1-0/"),
+# CKAN licence ids with their titles (translated) and URLs (the ids CKAN ships with, current versions).
+LICENCES: dict[str, tuple[Any, str]] = {
+    "cc-by": (_("Creative Commons Attribution 4.0"), "https://creativecommons.org/licenses/by/4.0/"),
+    "cc-by-sa": (
+        _("Creative Commons Attribution Share-Alike 4.0"),
+        "https://creativecommons.org/licenses/by-sa/4.0/",
+    ),
+    "cc-zero": (_("Creative Commons CCZero"), "https://creativecommons.org/publicdomain/zero/1.0/"),
+    "odc-by": (_("Open Data Commons Attribution License"), "https://opendatacommons.org/licenses/by/1-0/"),
+    "odc-odbl": (
+        _("Open Data Commons Open Database License (ODbL)"),
+        "https://opendatacommons.org/licenses/odbl/1-0/",
+    ),
     "odc-pddl": (
-        "Open Data Commons Public Domain Dedication and License (PDDL)",
+        _("Open Data Commons Public Domain Dedication and License (PDDL)"),
         "https://opendatacommons.org/licenses/pddl/1-0/",
     ),
-    "other-open": ("Other (Open)", ""),
-    "notspecified": ("License not specified", ""),
+    "other-open": (_("Other (Open)"), ""),
+    "notspecified": (_("License not specified"), ""),
 }
 OPEN_LICENCES = frozenset({"cc-by", "cc-by-sa", "cc-zero", "odc-by", "odc-odbl", "odc-pddl", "other-open"})
 
@@ -138,7 +145,7 @@ class Dataset(models.Model):
 
     @property
     def license_title(self) -> str:
-        return LICENCES.get(self.license_id, (self.license_id, ""))[0]
+        return str(LICENCES.get(self.license_id, (self.license_id, ""))[0])
 
     @property
     def license_url(self) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import Department, Role
@@ -535,11 +536,12 @@ _cache_lock = threading.Lock()
 def package_dicts(page: list[tuple[uuid.UUID, dt.datetime]], base_url: str) -> list[dict[str, Any]]:
     """The CKAN dictionaries of ``page`` (``(id, modified)`` pairs), in order, built once per version."""
     found: dict[uuid.UUID, dict[str, Any]] = {}
+    variant = f"{base_url} {get_language()}"  # licence and frequency titles follow the language
     with _cache_lock:
         for pk, modified in page:
-            cached = _PACKAGE_CACHE.get((pk, modified, base_url))
+            cached = _PACKAGE_CACHE.get((pk, modified, variant))
             if cached is not None:
-                _PACKAGE_CACHE.move_to_end((pk, modified, base_url))
+                _PACKAGE_CACHE.move_to_end((pk, modified, variant))
                 found[pk] = cached
     missing = [pk for pk, _ in page if pk not in found]
     if missing:
@@ -547,7 +549,7 @@ def package_dicts(page: list[tuple[uuid.UUID, dt.datetime]], base_url: str) -> l
             built = package_dict(dataset, base_url)
             found[dataset.pk] = built
             with _cache_lock:
-                _PACKAGE_CACHE[(dataset.pk, dataset.modified_at, base_url)] = built
+                _PACKAGE_CACHE[(dataset.pk, dataset.modified_at, variant)] = built
                 while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_SIZE:
                     _PACKAGE_CACHE.popitem(last=False)
     return [found[pk] for pk, _ in page if pk in found]

@@ -49,6 +49,12 @@ def _quote_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _facet_label(result: selectors.SearchResult, name: str, value: str) -> str:
+    if name == "license_id" and value in LICENCES:
+        return str(LICENCES[value][0])
+    return result.facet_titles.get(name, {}).get(value, value)
+
+
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     chosen = {name: request.GET.get(name, "").strip()[:100] for name, _label in FACETS}
@@ -84,9 +90,7 @@ def search(request: HttpRequest) -> HttpResponse:
         items = [
             {
                 "value": value,
-                "label": result.facet_titles.get(name, {}).get(value) or LICENCES.get(value, (value,))[0]
-                if name == "license_id"
-                else result.facet_titles.get(name, {}).get(value, value),
+                "label": _facet_label(result, name, value),
                 "count": count,
                 "active": chosen[name] == value,
                 "url": link(**{name: "" if chosen[name] == value else value, "page": ""}),
