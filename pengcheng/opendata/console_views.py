@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pengcheng.core.errors import DomainError, ValidationFailed
-from pengcheng.core.models import Department, Role, User
+from pengcheng.core.models import ApiKey, Department, Role, User
 from pengcheng.core.permissions import require_role
 from pengcheng.opendata import ingest, pii, selectors, services
 from pengcheng.opendata.models import LICENCES, Dataset, DatasetState, Frequency, ResourceVersion, Theme, UsageCount
@@ -398,9 +398,17 @@ def usage_page(request: HttpRequest) -> HttpResponse:
     for row in by_dataset:
         row["title"] = titles.get(_uuid(row["dataset_id"]), row["dataset_id"])
     by_action = list(counts.values("action").annotate(total=Sum("calls")).order_by("-total")[:15])
-    by_key = list(
-        counts.exclude(api_key_id=0).values("api_key_id").annotate(total=Sum("calls")).order_by("-total")[:15]
-    )
+    by_key: list[dict[str, Any]] = [
+        dict(row)
+        for row in counts.exclude(api_key_id=0)
+        .values("api_key_id")
+        .annotate(total=Sum("calls"))
+        .order_by("-total")[:15]
+    ]
+    keys = ApiKey.objects.filter(pk__in=[row["api_key_id"] for row in by_key])
+    labels = {key.pk: f"{key.name} ({key.prefix}…)" for key in keys}
+    for row in by_key:
+        row["label"] = labels.get(row["api_key_id"], str(row["api_key_id"]))
     return render(
         request,
         "opendata/console/usage.html",

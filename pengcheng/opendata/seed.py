@@ -17,12 +17,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
 
 from pengcheng.core import identifiers
 from pengcheng.core.actors import SYSTEM
 from pengcheng.core.models import Department, Division, DivisionLevel
 from pengcheng.opendata import services
-from pengcheng.opendata.models import Dataset, DatasetState, Theme, VersionStatus
+from pengcheng.opendata.models import Dataset, DatasetState, Theme, UsageCount, VersionStatus
 from pengcheng.seeding import SeedContext
 
 # (name, title, English title, EU data theme)
@@ -1217,4 +1218,24 @@ def seed_demo(ctx: SeedContext) -> None:
         rng = ctx.rng(f"opendata:{spec.name}")
         local_streets = [s for s in streets if s.code.startswith(spatial)] if spatial != "440300" else streets
         _publish(ctx, spec, Gen(rng, local_streets or streets, communities, districts), department, spatial)
+    _usage_history(ctx)
     ctx.say(f"opendata: {Dataset.objects.filter(state=DatasetState.ACTIVE).count()} published datasets")
+
+
+def _usage_history(ctx: SeedContext) -> None:
+    """Thirty days of anonymous API calls per dataset, so that the usage charts show something."""
+    today = timezone.localdate()
+    if UsageCount.objects.filter(day__lt=today).exists():
+        return
+    rng = ctx.rng("opendata:usage")
+    rows = []
+    for dataset_id in Dataset.objects.filter(state=DatasetState.ACTIVE).order_by("name").values_list("pk", flat=True):
+        popularity = rng.choice((5, 20, 60, 200))
+        for days_ago in range(1, 31):
+            day = today - dt.timedelta(days=days_ago)
+            weekday_factor = 0.4 if day.weekday() >= 5 else 1.0
+            for action, share in (("package_show", 1.0), ("datastore_search", 2.5), ("download_csv", 0.3)):
+                calls = int(rng.gauss(popularity * share * weekday_factor, popularity * 0.2))
+                if calls > 0:
+                    rows.append(UsageCount(day=day, dataset_id=str(dataset_id), action=action, calls=calls))
+    UsageCount.objects.bulk_create(rows, batch_size=2000)
