@@ -22,6 +22,7 @@ os.environ.setdefault("PENGCHENG_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost")
 
 import django
+from _common import machine
 
 django.setup()
 
@@ -190,6 +191,7 @@ def report(name: str, durations: list[float]) -> None:
 
 
 def main() -> None:
+    print(machine())
     parser = argparse.ArgumentParser()
     parser.add_argument("--datasets", type=int, default=10_000)
     parser.add_argument("--rows", type=int, default=1_000_000)

@@ -29,6 +29,7 @@ os.environ.setdefault("PENGCHENG_SSL_REDIRECT", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
 import django
+from _common import machine
 
 django.setup()
 
@@ -49,6 +50,7 @@ end
 
 
 def main() -> None:
+    print(machine())
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, default=8401)
     parser.add_argument("--workers", type=int, default=2)
