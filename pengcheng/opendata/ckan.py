@@ -122,14 +122,18 @@ def _required(data: dict[str, Any], name: str) -> str:
     return str(value)
 
 
-READ_FIELDS = ("id", "name", "state", "private", "organization_id", "modified_at")
-
-
-def _readable_dataset(call: Call, key: str) -> Any:
-    try:
-        dataset = services.get_dataset(key, fields=READ_FIELDS)
-    except NotFound:
-        raise NotFound("Dataset not found") from None
+def _readable_dataset(call: Call, key: str, *, for_writing: bool = False) -> Any:
+    """The dataset (for writing: the model instance; for reading: its header) if the caller may see it."""
+    dataset: Any
+    if for_writing:
+        try:
+            dataset = services.get_dataset(key)
+        except NotFound:
+            raise NotFound("Dataset not found") from None
+    else:
+        dataset = selectors.dataset_header(key)
+        if dataset is None:
+            raise NotFound("Dataset not found")
     call.dataset_id = str(dataset.pk)
     if dataset.state == DatasetState.DELETED and not selectors.can_edit(call.actor, dataset):
         raise NotFound("Dataset not found")
@@ -316,18 +320,24 @@ def tag_list(call: Call) -> list[Any]:
     return names
 
 
-def _readable_resource(call: Call, key: str) -> Resource:
-    resource = selectors.resource_for(key)
-    if resource is None:
-        raise NotFound(f'Resource "{key}" was not found.')
-    dataset = resource.dataset
+def _check_resource(call: Call, key: str, dataset: Any) -> None:
+    """Resources of deleted datasets and drafts are not found; of others' private datasets, refused."""
     call.dataset_id = str(dataset.pk)
     if dataset.state == DatasetState.DELETED or not selectors.can_read(call.actor, dataset):
         if dataset.state == DatasetState.DELETED or not dataset.private:
             raise NotFound(f'Resource "{key}" was not found.')
         raise AccessDenied(
-            "opendata.resource.read", target=resource, reason=f"User not authorized to read resource {key}"
+            "opendata.resource.read",
+            target=("opendata.Resource", key),
+            reason=f"User not authorized to read resource {key}",
         )
+
+
+def _readable_resource(call: Call, key: str) -> Resource:
+    resource = selectors.resource_for(key)
+    if resource is None:
+        raise NotFound(f'Resource "{key}" was not found.')
+    _check_resource(call, key, resource.dataset)
     return resource
 
 
@@ -347,9 +357,11 @@ def datastore_search(call: Call) -> dict[str, Any]:
     (at most 32000), ``offset``, ``include_total``, ``records_format`` (objects, lists or csv)."""
     data = call.data
     resource_id = _required(data, "resource_id")
-    resource = _readable_resource(call, resource_id)
-    version = resource.current_version
-    if version is None or not version.table_name:
+    table = selectors.table_header(resource_id)
+    if table is None:
+        raise NotFound(f'Resource "{resource_id}" was not found.')
+    _check_resource(call, resource_id, table.dataset)
+    if not table.table_name:
         raise NotFound(f'Resource "{resource_id}" was not found.')
     limit = _int(data, "limit", datastore.DEFAULT_LIMIT, maximum=datastore.MAX_LIMIT)
     offset = _int(data, "offset", 0)
@@ -370,8 +382,8 @@ def datastore_search(call: Call) -> dict[str, Any]:
     include_total = _bool(data, "include_total", True)
     try:
         result = datastore.search(
-            version.table_name,
-            version.columns,
+            table.table_name,
+            table.columns,
             filters=filters,
             q=q or None,
             fields=_list(data, "fields"),
@@ -379,7 +391,7 @@ def datastore_search(call: Call) -> dict[str, Any]:
             limit=limit,
             offset=offset,
             include_total=include_total,
-            known_total=version.rows_total,
+            known_total=table.rows_total,
         )
     except datastore.QueryError as exc:
         raise ValidationFailed({exc.field: [str(exc)]}) from None
@@ -393,10 +405,10 @@ def datastore_search(call: Call) -> dict[str, Any]:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(["" if v is None else v for v in row] for row in result.records)
         records = buffer.getvalue()
-    start_link = f"/api/3/action/datastore_search?resource_id={resource.pk}"
+    start_link = f"/api/3/action/datastore_search?resource_id={table.resource_id}"
     body: dict[str, Any] = {
         "include_total": include_total,
-        "resource_id": str(resource.pk),
+        "resource_id": str(table.resource_id),
         "fields": [{"id": field.id, "type": field.type} for field in result.fields],
         "records_format": records_format,
         "records": records,
@@ -480,7 +492,7 @@ def package_create(call: Call) -> dict[str, Any]:
 def package_update(call: Call) -> dict[str, Any]:
     """Replace a dataset's metadata (``id`` and the full dictionary)."""
     actor = _publisher(call, "opendata.package_update")
-    dataset = _readable_dataset(call, _required(call.data, "id"))
+    dataset = _readable_dataset(call, _required(call.data, "id"), for_writing=True)
     dataset = services.update_dataset(actor, dataset, _package_data(call.data), partial=False)
     return _package(call, dataset)
 
@@ -489,7 +501,7 @@ def package_update(call: Call) -> dict[str, Any]:
 def package_patch(call: Call) -> dict[str, Any]:
     """Change some of a dataset's fields (``id`` and the fields to change)."""
     actor = _publisher(call, "opendata.package_patch")
-    dataset = _readable_dataset(call, _required(call.data, "id"))
+    dataset = _readable_dataset(call, _required(call.data, "id"), for_writing=True)
     dataset = services.update_dataset(actor, dataset, _package_data(call.data), partial=True)
     return _package(call, dataset)
 
@@ -498,7 +510,7 @@ def package_patch(call: Call) -> dict[str, Any]:
 def package_delete(call: Call) -> None:
     """Delete a dataset (``id``); it is kept with the state ``deleted``."""
     actor = _publisher(call, "opendata.package_delete")
-    dataset = _readable_dataset(call, _required(call.data, "id"))
+    dataset = _readable_dataset(call, _required(call.data, "id"), for_writing=True)
     services.delete_dataset(actor, dataset)
     return None
 
@@ -509,7 +521,7 @@ def resource_create(call: Call) -> dict[str, Any]:
     as multipart) or ``url``, and ``name``, ``description``, ``format``. Uploaded tables are scanned
     for personal data and loaded into the datastore; flagged columns wait for the officer's review."""
     actor = _publisher(call, "opendata.resource_create")
-    dataset = _readable_dataset(call, _required(call.data, "package_id"))
+    dataset = _readable_dataset(call, _required(call.data, "package_id"), for_writing=True)
     upload = call.data.get("upload")
     name = str(call.data.get("name") or "")
     description = str(call.data.get("description") or "")

@@ -727,15 +727,14 @@ def retry_version(actor: Actor, version: ResourceVersion) -> ResourceVersion:
     return version
 
 
-def get_dataset(key: str, *, fields: tuple[str, ...] = ()) -> Dataset:
-    """A dataset by id or name (CKAN accepts either); ``fields`` loads only those columns."""
+def get_dataset(key: str) -> Dataset:
+    """A dataset by id or name (CKAN accepts either)."""
     key = str(key or "").strip()
-    datasets = Dataset.objects.only(*fields) if fields else Dataset.objects.all()
     dataset = None
     if UUID_RE.match(key):
-        dataset = datasets.filter(pk=key).first()
+        dataset = Dataset.objects.filter(pk=key).first()
     if dataset is None:
-        dataset = datasets.filter(name=key).first()
+        dataset = Dataset.objects.filter(name=key).first()
     if dataset is None:
         raise NotFound("Dataset not found")
     return dataset

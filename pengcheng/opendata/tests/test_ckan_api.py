@@ -335,3 +335,32 @@ def test_failed_load_keeps_serving_previous_version(demo_city: None) -> None:
     assert resource.current_version_id == third.pk
     _status, body = call(Client(), "datastore_search", resource_id=str(resource.pk))
     assert body["result"]["total"] == 11
+
+
+def test_hand_written_headers_match_the_orm(demo_city: None) -> None:
+    """The read path's raw queries must give exactly the ORM's values: the package cache is keyed by them."""
+    from pengcheng.opendata import selectors
+
+    dataset, version = parking_dataset()
+    dataset.refresh_from_db()
+    for key in (dataset.name, str(dataset.pk), dataset.pk.hex):
+        header = selectors.dataset_header(key)
+        assert header is not None
+        assert (header.pk, header.name, header.state, header.private, header.organization_id, header.modified_at) == (
+            dataset.pk,
+            dataset.name,
+            dataset.state,
+            dataset.private,
+            dataset.organization_id,
+            dataset.modified_at,
+        )
+    assert selectors.dataset_header("no-such") is None
+    table = selectors.table_header(str(version.resource_id))
+    version.refresh_from_db()
+    assert table is not None and table.dataset == selectors.dataset_header(dataset.name)
+    assert (table.table_name, table.columns, table.rows_total) == (
+        version.table_name,
+        version.columns,
+        version.rows_total,
+    )
+    assert selectors.table_header("nope") is None
