@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pengcheng.settings")
 os.environ.setdefault("PENGCHENG_SSL_REDIRECT", "0")
@@ -77,6 +78,8 @@ def main() -> None:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, prefix="opendata-bench-") as script:
         script.write(LUA % (", ".join(f'"{path}"' for path in paths), issued.raw))
 
+    log_path = Path(os.environ.get("PENGCHENG_DATA_DIR", tempfile.gettempdir())) / "opendata-throughput-server.log"
+    log = log_path.open("w")
     server = subprocess.Popen(
         [
             sys.executable,
@@ -90,8 +93,8 @@ def main() -> None:
             "--workers",
             str(args.workers),
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{args.port}"
@@ -124,6 +127,8 @@ def main() -> None:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     counted = (UsageCount.objects.filter(api_key_id=issued.key.pk).aggregate(n=Sum("calls"))["n"] or 0) - before
     failed = errors.group(1) if errors else 0
+    if failed:
+        print(f"server log: {log_path}")
     print(f"{rate:.0f} calls/s with {args.workers} worker(s), {args.connections} connections; errors: {failed}")
     print(f"completed {completed}, counted for the key {counted} (includes calls still in flight when wrk stopped)")
 

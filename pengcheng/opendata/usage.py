@@ -12,6 +12,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import datetime as dt
+import logging
 import threading
 import time
 from collections import Counter
@@ -25,6 +26,7 @@ from django.utils import timezone
 from pengcheng.opendata.models import KeyQuota, UsageCount
 
 _FLUSH_EVERY_CALLS = 1000
+logger = logging.getLogger(__name__)
 
 
 class UsageBuffer:
@@ -55,7 +57,10 @@ class UsageBuffer:
                 or time.monotonic() - self.last_flush >= settings.PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS
             )
         if due:
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # counting must never fail the call; the counts wait for the next flush
+                logger.warning("could not write API usage counts; will retry", exc_info=True)
 
     def used_today(self, key_id: int) -> int:
         """Calls the key made today, as far as this process knows."""
@@ -121,8 +126,9 @@ def _upsert(pending: Counter[tuple[dt.date, int, str, str]]) -> None:
         f"INSERT INTO {table} (day, api_key_id, dataset_id, action, calls) VALUES (%s, %s, %s, %s, %s) "
         f"ON CONFLICT (day, api_key_id, dataset_id, action) DO UPDATE SET calls = {table}.calls + excluded.calls"
     )
+    # Sorted, so that processes flushing at the same moment lock rows in one order (no deadlock).
     rows: list[list[Any]] = [
-        [day, key, dataset, action, calls] for (day, key, dataset, action), calls in pending.items()
+        [day, key, dataset, action, calls] for (day, key, dataset, action), calls in sorted(pending.items())
     ]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(sql, rows)
