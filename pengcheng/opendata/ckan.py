@@ -531,8 +531,6 @@ def resource_create(call: Call) -> dict[str, Any]:
         resource = Resource.objects.select_related("current_version").get(pk=version.resource_id)
         result = selectors.resource_dict(resource, dataset, call.base_url)
         result["pengcheng_status"] = version.status
-        if version.error:
-            result["pengcheng_error"] = version.error
         if version.findings:
             result["pengcheng_personal_data_findings"] = version.findings
         return result

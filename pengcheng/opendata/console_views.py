@@ -23,7 +23,16 @@ from pengcheng.core.errors import DomainError, ValidationFailed
 from pengcheng.core.models import ApiKey, Department, Role, User
 from pengcheng.core.permissions import require_role
 from pengcheng.opendata import ingest, pii, selectors, services
-from pengcheng.opendata.models import LICENCES, Dataset, DatasetState, Frequency, ResourceVersion, Theme, UsageCount
+from pengcheng.opendata.models import (
+    LICENCES,
+    Dataset,
+    DatasetState,
+    Frequency,
+    ResourceVersion,
+    Theme,
+    UsageCount,
+    VersionStatus,
+)
 
 
 def _officer(request: HttpRequest) -> User:
@@ -81,11 +90,6 @@ class DatasetForm(forms.Form):
         self.fields["groups"].choices = [(t.name, t.title) for t in Theme.objects.order_by("name")]  # type: ignore[attr-defined]
 
 
-def _form_data(form: DatasetForm) -> dict[str, Any]:
-    data = dict(form.cleaned_data)
-    return data
-
-
 def _apply_errors(form: forms.Form, exc: ValidationFailed) -> None:
     for field, field_messages in exc.field_errors.items():
         for message in field_messages:
@@ -119,7 +123,7 @@ def dataset_new(request: HttpRequest) -> HttpResponse:
     form = DatasetForm(user, request.POST or None, initial={"license_id": "cc-by"})
     if request.method == "POST" and form.is_valid():
         try:
-            dataset = services.create_dataset(user, {**_form_data(form), "state": DatasetState.DRAFT})
+            dataset = services.create_dataset(user, {**dict(form.cleaned_data), "state": DatasetState.DRAFT})
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
@@ -153,7 +157,7 @@ def dataset_edit(request: HttpRequest, pk: str) -> HttpResponse:
     form = DatasetForm(user, request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_dataset(user, dataset, _form_data(form))
+            services.update_dataset(user, dataset, dict(form.cleaned_data))
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
@@ -200,15 +204,15 @@ def dataset_manage(request: HttpRequest, pk: str) -> HttpResponse:
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
-            if version.status == "review":
+            if version.status == VersionStatus.REVIEW:
                 messages.warning(
                     request, _("Personal data may be present: review the flagged columns before publishing.")
                 )
                 return redirect("opendata-console:version", pk=version.pk)
-            if version.status == "failed":
-                messages.error(request, _("The file could not be loaded: %(error)s") % {"error": version.error})
+            if version.status == VersionStatus.LOADED:
+                messages.success(request, _("The data is published in the datastore."))
             else:
-                messages.success(request, _("The file was received."))
+                messages.success(request, _("The file was received; it loads in the background."))
             return redirect("opendata-console:dataset", pk=dataset.pk)
     resources = [
         {"resource": resource, "versions": list(resource.versions.order_by("-number")[:5])}

@@ -77,7 +77,7 @@ class DatasetHeader:
         return self.state == DatasetState.ACTIVE and not self.private
 
 
-_UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
+UUID_TEXT = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$")
 
 
 def dataset_header(key: str) -> DatasetHeader | None:
@@ -87,7 +87,7 @@ def dataset_header(key: str) -> DatasetHeader | None:
     sql = f"SELECT id, name, state, private, organization_id, modified_at FROM {table} WHERE "
     row = None
     with connection.cursor() as cursor:
-        if _UUID_TEXT.match(key):
+        if UUID_TEXT.match(key):
             pk_value = Dataset._meta.pk.get_db_prep_value(uuid.UUID(key), connection)
             cursor.execute(sql + "id = %s", [pk_value])
             row = cursor.fetchone()
@@ -711,10 +711,6 @@ def resource_for(resource_id: str) -> Resource | None:
     except ValueError:
         return None
     return Resource.objects.select_related("dataset__organization", "current_version").filter(pk=key).first()
-
-
-def versions_of(resource: Resource) -> QuerySet[ResourceVersion]:
-    return resource.versions.order_by("-number")
 
 
 def officer_datasets(actor: MaybeActor, text: str = "", state: str = "") -> QuerySet[Dataset]:

@@ -40,13 +40,12 @@ from pengcheng.opendata.models import (
     Theme,
     VersionStatus,
 )
-from pengcheng.opendata.selectors import department_by_key
+from pengcheng.opendata.selectors import UUID_TEXT, department_by_key
 
 logger = logging.getLogger(__name__)
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 REVIEW_ACTIONS = ("mask", "drop", "justify")
-UUID_RE = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
 
 
 def require_publisher(actor: MaybeActor, department_id: int | None, action: str, target: object = None) -> None:
@@ -130,7 +129,7 @@ def _group_names(value: Any, errors: dict[str, list[str]]) -> list[Theme]:
         if not key:
             continue
         theme = Theme.objects.filter(name=key).first()
-        if theme is None and UUID_RE.match(key):
+        if theme is None and UUID_TEXT.match(key):
             theme = Theme.objects.filter(uid=key).first()
         if theme is None:
             errors.setdefault("groups", []).append(f"Group {key!r} does not exist.")
@@ -373,8 +372,9 @@ def upload_resource(
 ) -> ResourceVersion:
     """Add a resource (or a new version of ``resource``) from an uploaded file.
 
-    Small files are read, scanned and (when nothing is flagged) loaded before this returns; larger
-    ones in the background. The resource keeps serving its current version meanwhile."""
+    Small files are read, scanned and (when nothing is flagged) loaded before this returns, and a file
+    that cannot be read or loaded raises ``ValidationFailed`` naming the row. Larger ones load in the
+    background and a failure is kept on the version. The resource serves its current version meanwhile."""
     require_publisher(actor, dataset.organization_id, "opendata.resource.upload", dataset)
     if dataset.state == DatasetState.DELETED:
         raise Conflict("This dataset was deleted.")
@@ -433,6 +433,10 @@ def upload_resource(
     if size <= settings.PENGCHENG_OPENDATA_INLINE_BYTES:
         process_version(version.pk)
         version.refresh_from_db()
+        if version.status == VersionStatus.FAILED:
+            # A small upload is all or nothing: the caller hears why, and no resource or version is kept.
+            version.file.delete(save=False)
+            raise ValidationFailed({"upload": [version.error]}, message="The file cannot be published.")
     else:
         enqueue("pengcheng.opendata.services.process_version", version.pk)
     return version
@@ -731,7 +735,7 @@ def get_dataset(key: str) -> Dataset:
     """A dataset by id or name (CKAN accepts either)."""
     key = str(key or "").strip()
     dataset = None
-    if UUID_RE.match(key):
+    if UUID_TEXT.match(key):
         dataset = Dataset.objects.filter(pk=key).first()
     if dataset is None:
         dataset = Dataset.objects.filter(name=key).first()

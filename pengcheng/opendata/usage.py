@@ -112,9 +112,6 @@ class UsageBuffer:
                 self.key_totals[key_id] = (day, stored, max(0, since - flushed) if known_day == day else 0)
         return sum(pending.values())
 
-    def forget_limit(self, key_id: int) -> None:
-        self.limits.pop(key_id, None)
-
 
 def _stored_calls(key_id: int, day: dt.date) -> int:
     return int(UsageCount.objects.filter(api_key_id=key_id, day=day).aggregate(total=Sum("calls"))["total"] or 0)

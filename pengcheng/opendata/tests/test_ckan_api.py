@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 
+from pengcheng.core.errors import ValidationFailed
 from pengcheng.core.models import Role
 from pengcheng.opendata import usage
 from pengcheng.opendata.models import KeyQuota, Resource, UsageCount, VersionStatus
@@ -198,18 +199,17 @@ def test_keys_wrong_and_over_quota(demo_city: None) -> None:
     parking_dataset()
     user = make_citizen()
     key = key_for(user)
+    from pengcheng.core.models import ApiKey
+
+    api_key = ApiKey.objects.get(owner=user)
+    KeyQuota.objects.create(api_key=api_key, daily_limit=3)
     client = Client()
     assert call(client, "package_list", key="pck_wrong")[0] == 403
     assert call(client, "package_list", key="pck_wrong")[1]["error"]["__type"] == "Authorization Error"
     status, _ = call(client, "package_list", key=f"Bearer {key}")
     assert status == 200
-    from pengcheng.core.models import ApiKey
-
-    api_key = ApiKey.objects.get(owner=user)
-    KeyQuota.objects.create(api_key=api_key, daily_limit=3)
-    usage.BUFFER.forget_limit(api_key.pk)
     statuses = [call(client, "package_show", key=key, id="parking")[0] for _ in range(4)]
-    assert statuses == [200, 200, 403, 403]  # one call was made before the quota was set
+    assert statuses == [200, 200, 403, 403]  # the package_list call counts towards the quota too
     response = client.get("/api/3/action/status_show", HTTP_AUTHORIZATION=key)
     assert response.status_code == 403 and response["Retry-After"]
     usage.flush()
@@ -283,8 +283,9 @@ def test_writes_with_key(demo_city: None) -> None:
         HTTP_AUTHORIZATION=key,
     )
     body = response.json()
-    assert response.status_code == 200 and body["result"]["pengcheng_status"] == "failed"
-    assert "row 2" in body["result"]["pengcheng_error"]
+    assert (response.status_code, body["error"]["__type"]) == (409, "Validation Error")
+    assert "row 2" in body["error"]["upload"][0]
+    assert call(client, "package_show", id="new-set")[1]["result"]["num_resources"] == 1  # nothing half-written
     response = client.post(
         "/api/3/action/resource_create",
         {"package_id": "new-set", "upload": SimpleUploadedFile("t.pdf", b"%PDF-1.4")},
@@ -324,13 +325,21 @@ def test_failed_load_keeps_serving_previous_version(demo_city: None) -> None:
 
     third = upload(dataset, csv_bytes(PARKING_HEADERS, bad_rows), resource=resource)
     assert third.status == VersionStatus.LOADED  # 泊位数 inferred as text: nothing lost
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         services.set_column_types(SYSTEM, third, {"泊位数": "int"})
-    assert "不是数字" in str(caught.value.field_errors)  # type: ignore[attr-defined]
+    assert "不是数字" in str(caught.value.field_errors)
     resource.refresh_from_db()
     assert resource.current_version_id == third.pk
-    broken = upload(dataset, b"\xff\xfe\x00garbage\x00\x00", resource=resource, fmt="XLSX")
-    assert broken.status == VersionStatus.FAILED and broken.error
+    with pytest.raises(ValidationFailed):
+        upload(dataset, b"\xff\xfe\x00garbage\x00\x00", resource=resource, fmt="XLSX")
+    # A large upload loads in the background; when that load fails, the version records why and the
+    # resource goes on serving the previous version.
+    with override_settings(PENGCHENG_OPENDATA_INLINE_BYTES=10):
+        broken = upload(dataset, csv_bytes(["a"], [["1"]]) + b"\n2,3,4\n", resource=resource)
+    assert broken.status == VersionStatus.RECEIVED
+    services.process_version(broken.pk)
+    broken.refresh_from_db()
+    assert broken.status == VersionStatus.FAILED and broken.error == "row 4: 3 values for 1 columns"
     resource.refresh_from_db()
     assert resource.current_version_id == third.pk
     _status, body = call(Client(), "datastore_search", resource_id=str(resource.pk))

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
+from pengcheng.core.errors import ValidationFailed
 from pengcheng.core.models import Role
 from pengcheng.opendata import services, usage
 from pengcheng.opendata.models import Dataset, DatasetState, Resource, ResourceVersion, VersionStatus
@@ -61,8 +62,10 @@ def test_formats_xlsx_json_geojson_and_gb18030(demo_city: None) -> None:
         (b"[1, 2]", "bad.json"),
         (b"PK\x03\x04broken", "bad.xlsx"),
     ):
-        broken = upload(dataset, content, name)
-        assert broken.status == VersionStatus.FAILED and broken.error, name
+        with pytest.raises(ValidationFailed) as refused:
+            upload(dataset, content, name)
+        assert refused.value.field_errors["upload"], name
+    assert ResourceVersion.objects.filter(resource__dataset=dataset).count() == 4  # the refused left nothing
 
 
 @override_settings(PENGCHENG_OPENDATA_INLINE_BYTES=10)
