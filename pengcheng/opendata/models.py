@@ -243,6 +243,20 @@ class ResourceVersion(models.Model):
         return [finding["column"] for finding in self.findings if finding["column"] not in self.decisions]
 
 
+class CatalogueVersion(models.Model):
+    """One row counting changes to the catalogue; every change bumps it in its own transaction, so a
+    process can tell whether search results it cached are still current with one primary-key read."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("catalogue version")
+        verbose_name_plural = _("catalogue version")
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+
 class KeyQuota(models.Model):
     """A daily call quota for one API key (keys without a row get the default)."""
 

@@ -11,8 +11,9 @@ import time
 import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -24,6 +25,7 @@ from pengcheng.core.models import Department, Role
 from pengcheng.core.permissions import scope_of
 from pengcheng.opendata.models import (
     OPEN_LICENCES,
+    CatalogueVersion,
     Dataset,
     DatasetState,
     Resource,
@@ -577,6 +579,46 @@ class SearchResult:
     facet_titles: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
+class LRU:
+    """A small thread-safe least-recently-used map, per process."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.items.clear()
+
+
+# Search results are cached per process under the catalogue version (``services.bump_catalogue``), so
+# an unchanged catalogue answers a repeated search with one primary-key read; like Solr's result cache.
+SEARCH_CACHE = LRU(settings.PENGCHENG_OPENDATA_SEARCH_CACHE)
+
+
+def catalogue_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {connection.ops.quote_name(CatalogueVersion._meta.db_table)} WHERE id = 1")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
 def search_datasets(
     actor: MaybeActor,
     *,
@@ -589,6 +631,35 @@ def search_datasets(
     facet_limit: int = 50,
     include_private: bool = False,
     include_drafts: bool = False,
+) -> SearchResult:
+    audience: Any = "public"
+    if include_private or include_drafts:
+        departments = publisher_departments(actor)
+        audience = "all" if departments is None else tuple(sorted(departments))
+    cacheable = SEARCH_CACHE.size > 0 and "NOW" not in f"{q} {fq}".upper()
+    key = (q, fq, rows, start, sort, tuple(facet_fields or ()), facet_limit, include_private, include_drafts, audience)
+    if cacheable:
+        version = catalogue_version()
+        cached = SEARCH_CACHE.get((version, key))
+        if cached is not None:
+            return cast(SearchResult, cached)
+    result = _search(actor, q, fq, rows, start, sort, facet_fields, facet_limit, include_private, include_drafts)
+    if cacheable:
+        SEARCH_CACHE.put((version, key), result)
+    return result
+
+
+def _search(
+    actor: MaybeActor,
+    q: str,
+    fq: str,
+    rows: int,
+    start: int,
+    sort: str,
+    facet_fields: list[str] | None,
+    facet_limit: int,
+    include_private: bool,
+    include_drafts: bool,
 ) -> SearchResult:
     datasets = visible_datasets(actor, include_private=include_private, include_drafts=include_drafts)
     if q.strip():
@@ -613,30 +684,23 @@ def search_datasets(
 # Package dictionaries are cached per process, keyed by id and modification time: every change to a
 # dataset, its resources, tags or themes goes through the services, which stamp ``modified_at``. (CKAN
 # likewise answers searches from dictionaries stored in its search index.)
-_PACKAGE_CACHE: OrderedDict[tuple[uuid.UUID, dt.datetime, str], dict[str, Any]] = OrderedDict()
-_PACKAGE_CACHE_SIZE = 5000
-_cache_lock = threading.Lock()
+PACKAGE_CACHE = LRU(5000)
 
 
 def package_dicts(page: list[tuple[uuid.UUID, dt.datetime]], base_url: str) -> list[dict[str, Any]]:
     """The CKAN dictionaries of ``page`` (``(id, modified)`` pairs), in order, built once per version."""
     found: dict[uuid.UUID, dict[str, Any]] = {}
     variant = f"{base_url} {get_language()}"  # licence and frequency titles follow the language
-    with _cache_lock:
-        for pk, modified in page:
-            cached = _PACKAGE_CACHE.get((pk, modified, variant))
-            if cached is not None:
-                _PACKAGE_CACHE.move_to_end((pk, modified, variant))
-                found[pk] = cached
+    for pk, modified in page:
+        cached = PACKAGE_CACHE.get((pk, modified, variant))
+        if cached is not None:
+            found[pk] = cached
     missing = [pk for pk, _ in page if pk not in found]
     if missing:
         for dataset in with_relations(Dataset.objects.filter(pk__in=missing)):
             built = package_dict(dataset, base_url)
             found[dataset.pk] = built
-            with _cache_lock:
-                _PACKAGE_CACHE[(dataset.pk, dataset.modified_at, variant)] = built
-                while len(_PACKAGE_CACHE) > _PACKAGE_CACHE_SIZE:
-                    _PACKAGE_CACHE.popitem(last=False)
+            PACKAGE_CACHE.put((dataset.pk, dataset.modified_at, variant), built)
     return [found[pk] for pk, _ in page if pk in found]
 
 

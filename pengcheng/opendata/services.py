@@ -18,7 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -31,6 +31,7 @@ from pengcheng.jobs.services import enqueue
 from pengcheng.opendata import datastore, ingest, pii
 from pengcheng.opendata.models import (
     LICENCES,
+    CatalogueVersion,
     Dataset,
     DatasetState,
     Frequency,
@@ -239,6 +240,13 @@ def refresh_search_fields(dataset: Dataset) -> None:
         group_names=dataset.group_names,
         modified_at=dataset.modified_at,
     )
+    bump_catalogue()
+
+
+def bump_catalogue() -> None:
+    """Mark the catalogue changed (inside the caller's transaction): cached searches stop matching."""
+    if not CatalogueVersion.objects.filter(pk=1).update(value=F("value") + 1):
+        CatalogueVersion.objects.get_or_create(pk=1, defaults={"value": 1})
 
 
 def delimited(names: list[str]) -> str:
@@ -343,6 +351,7 @@ def delete_dataset(actor: Actor, dataset: Dataset) -> None:
     dataset.state = DatasetState.DELETED
     dataset.modified_at = timezone.now()
     dataset.save(update_fields=["state", "modified_at"])
+    bump_catalogue()
     audit(actor, "opendata.dataset.deleted", dataset, summary=dataset.title)
 
 

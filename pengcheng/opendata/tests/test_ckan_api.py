@@ -373,3 +373,18 @@ def test_hand_written_headers_match_the_orm(demo_city: None) -> None:
         version.rows_total,
     )
     assert selectors.table_header("nope") is None
+
+
+def test_cached_searches_follow_every_change(demo_city: None) -> None:
+    from pengcheng.core.actors import SYSTEM
+    from pengcheng.opendata import services
+
+    client = Client()
+    dataset, _ = parking_dataset()
+    assert call(client, "package_search", q="停车")[1]["result"]["count"] == 1
+    parking_dataset("parking-two")
+    assert call(client, "package_search", q="停车")[1]["result"]["count"] == 2
+    services.update_dataset(SYSTEM, dataset, {"private": True})
+    assert call(client, "package_search", q="停车")[1]["result"]["count"] == 1
+    services.delete_dataset(SYSTEM, services.get_dataset("parking-two"))
+    assert call(client, "package_search", q="停车")[1]["result"]["count"] == 0
