@@ -117,6 +117,14 @@ def main() -> None:
             text=True,
             check=True,
         ).stdout
+        # The same server's /healthz (one trivial query) as a yardstick: on a busy machine the ratio
+        # between the two says more than either figure alone.
+        healthz = subprocess.run(
+            ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", f"{base}/healthz"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
@@ -131,6 +139,9 @@ def main() -> None:
         print(f"server log: {log_path}")
     print(f"{rate:.0f} calls/s with {args.workers} worker(s), {args.connections} connections; errors: {failed}")
     print(f"completed {completed}, counted for the key {counted} (includes calls still in flight when wrk stopped)")
+    yardstick = float(re.search(r"Requests/sec:\s+([\d.]+)", healthz).group(1))  # type: ignore[union-attr]
+    print(f"/healthz on the same server: {yardstick:.0f} req/s; the API mix runs at {rate / yardstick:.0%} of it")
+    print(f"load average after the run: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":
