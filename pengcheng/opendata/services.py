@@ -518,6 +518,10 @@ def process_version(version_id: int) -> None:
     except ingest.UploadError as exc:
         _set_status(version, VersionStatus.FAILED, error=str(exc))
         return
+    except Exception:  # a reader library failing on a hostile file must not leave the version stuck
+        logger.exception("reading resource version %s failed", version.pk)
+        _set_status(version, VersionStatus.FAILED, error="The file could not be read.")
+        return
     columns = [
         {"id": header, "type": kind, "source": header, "index": bool(indexed[i]) if i < len(indexed) else False}
         for i, (header, kind) in enumerate(zip(table.headers, types, strict=True))
