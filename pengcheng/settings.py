@@ -32,6 +32,7 @@ PENGCHENG_APPS = [
     "pengcheng.licences",
     "pengcheng.registries",
     "pengcheng.identity",
+    "pengcheng.opendata",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -283,3 +284,11 @@ PENGCHENG_MFA_PENDING_SECONDS = 300
 SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # A new signing key is published this long before it signs, so every process's JWKS has it first.
 PENGCHENG_OIDC_KEY_PUBLISH_SECONDS = config.env_int("PENGCHENG_OIDC_KEY_PUBLISH_SECONDS", 60)
+# Open data (opendata app): uploads larger than this load in the background; default daily quota per
+# API key; how often each process writes its batched API call counts to the database.
+PENGCHENG_OPENDATA_INLINE_BYTES = config.env_int("PENGCHENG_OPENDATA_INLINE_BYTES", 2 * 1024 * 1024)
+PENGCHENG_OPENDATA_DAILY_QUOTA = config.env_int("PENGCHENG_OPENDATA_DAILY_QUOTA", 10_000)
+PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS = config.env_int("PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS", 5)
+PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES = config.env_int("PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Searches cached per process under the catalogue version (0 turns the cache off).
+PENGCHENG_OPENDATA_SEARCH_CACHE = config.env_int("PENGCHENG_OPENDATA_SEARCH_CACHE", 2000)
