@@ -32,6 +32,8 @@ PENGCHENG_APPS = [
     "pengcheng.licences",
     "pengcheng.registries",
     "pengcheng.identity",
+    "pengcheng.catalog",
+    "pengcheng.applications",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -283,3 +285,17 @@ PENGCHENG_MFA_PENDING_SECONDS = 300
 SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
 # A new signing key is published this long before it signs, so every process's JWKS has it first.
 PENGCHENG_OIDC_KEY_PUBLISH_SECONDS = config.env_int("PENGCHENG_OIDC_KEY_PUBLISH_SECONDS", 60)
+# Applications (一网通办): uploads, virus scanning and kiosks.
+PENGCHENG_UPLOAD_MAX_BYTES = config.env_int("PENGCHENG_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The virus scanner for uploads; see pengcheng/applications/scanning.py (ClamdScanner for ClamAV).
+PENGCHENG_VIRUS_SCANNER = config.env_str("PENGCHENG_VIRUS_SCANNER", "pengcheng.applications.scanning.SignatureScanner")
+PENGCHENG_CLAMD = config.env_str("PENGCHENG_CLAMD", "tcp://127.0.0.1:3310")
+# The kiosk's identity-card reader: AgentCardReader in production, the simulator in the demo; unset
+# switches card login off. See pengcheng/applications/kiosk.py.
+PENGCHENG_CARD_READER = config.env_str(
+    "PENGCHENG_CARD_READER", "pengcheng.applications.kiosk.SimulatedCardReader" if DEMO else ""
+)
+PENGCHENG_KIOSK_AGENT_SECRET = config.env_str("PENGCHENG_KIOSK_AGENT_SECRET", "")
+PENGCHENG_KIOSK_HALL = config.env_str("PENGCHENG_KIOSK_HALL", "")  # department code of the kiosk's hall
+PENGCHENG_KIOSK_IDLE_SECONDS = config.env_int("PENGCHENG_KIOSK_IDLE_SECONDS", 90)
+PENGCHENG_KIOSK_SESSION_SECONDS = config.env_int("PENGCHENG_KIOSK_SESSION_SECONDS", 600)
