@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from pengcheng.api import actor_of, require_scope
@@ -20,6 +20,7 @@ from pengcheng.core.errors import NotFound, ValidationFailed
 from pengcheng.core.models import Company, Department
 from pengcheng.core.permissions import scope_of
 
+API_PREFIX = "/applications"
 router = Router(tags=["applications"])
 APPLICANT_SCOPE = "applications"
 CLERK_SCOPE = "applications.clerk"
@@ -186,7 +187,7 @@ def _fresh(application: Application) -> dict[str, Any]:
     return out(Application.objects.select_related("division").get(pk=application.pk))
 
 
-@router.get("/applications", response=ApplicationList, summary="My applications, newest first")
+@router.get("", response=ApplicationList, summary="My applications, newest first")
 def list_mine(request: HttpRequest, page: int = Query(1, ge=1, le=100000)) -> dict[str, Any]:
     require_scope(request, APPLICANT_SCOPE)
     actor = actor_of(request)
@@ -197,8 +198,8 @@ def list_mine(request: HttpRequest, page: int = Query(1, ge=1, le=100000)) -> di
     return {"total": queryset.count(), "page": page, "items": [out(a) for a in items]}
 
 
-@router.post("/applications", response={201: ApplicationOut}, summary="Start a draft (or get the open one)")
-def start(request: HttpRequest, body: StartIn) -> tuple[int, dict[str, Any]]:
+@router.post("", response={201: ApplicationOut}, summary="Start a draft (or get the open one)")
+def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
     require_scope(request, APPLICANT_SCOPE)
     actor = actor_of(request)
     item = item_by_code(body.item, actor)
@@ -208,10 +209,30 @@ def start(request: HttpRequest, body: StartIn) -> tuple[int, dict[str, Any]]:
         if company is None:
             raise ValidationFailed({"company": ["No company has this credit code."]})
     application = services.start(actor, item, company=company, channel=body.channel, form_data=body.form_data)
-    return 201, _fresh(application)
+    return Status(201, _fresh(application))
 
 
-@router.get("/applications/{number}", response=ApplicationOut, summary="One application (applicant or staff)")
+# Paths without a number come before /{number}.
+
+
+@router.get("/queue", response=ApplicationList, summary="The clerk's work queue")
+def queue(request: HttpRequest, params: Query[QueueParams]) -> dict[str, Any]:
+    require_scope(request, CLERK_SCOPE)
+    filters = selectors.QueueFilters(view=params.view, state=params.state, q=params.q, due=params.due, sort=params.sort)
+    queryset = selectors.work_queue(actor_of(request), filters)
+    start_at = (params.page - 1) * params.per_page
+    items = list(queryset.select_related("division")[start_at : start_at + params.per_page])
+    return {"total": queryset.count(), "page": params.page, "items": [out(a) for a in items]}
+
+
+@router.post("/batch", response=list[BatchOut], summary="Accept, review or take several applications")
+def batch(request: HttpRequest, body: BatchIn) -> list[dict[str, Any]]:
+    require_scope(request, CLERK_SCOPE)
+    outcomes = services.batch(actor_of(request), body.numbers, body.action)  # type: ignore[arg-type]
+    return [{"number": o.number, "ok": o.ok, "message": o.message} for o in outcomes]
+
+
+@router.get("/{number}", response=ApplicationOut, summary="One application (applicant or staff)")
 def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     actor = actor_of(request)
     if scope_of(actor).roles:
@@ -219,7 +240,7 @@ def detail(request: HttpRequest, number: str) -> dict[str, Any]:
     return out(_mine(request, number))
 
 
-@router.get("/applications/{number}/events", response=list[EventOut], summary="The application's timeline")
+@router.get("/{number}/events", response=list[EventOut], summary="The application's timeline")
 def events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     actor = actor_of(request)
     application = _staff(request, number) if scope_of(actor).roles else _mine(request, number)
@@ -236,30 +257,31 @@ def events(request: HttpRequest, number: str) -> list[dict[str, Any]]:
     ]
 
 
-@router.put("/applications/{number}/form", response=ApplicationOut, summary="Save the form (draft)")
+@router.put("/{number}/form", response=ApplicationOut, summary="Save the form (draft)")
 def save_form(request: HttpRequest, number: str, body: FormIn) -> dict[str, Any]:
     application = services.save_form(actor_of(request), _mine(request, number), body.form_data)
     return _fresh(application)
 
 
-@router.post(
-    "/applications/{number}/materials/{key}", response={201: MaterialState}, summary="Upload a material (multipart)"
-)
-def upload(request: HttpRequest, number: str, key: str, file: File[UploadedFile]) -> tuple[int, dict[str, Any]]:
+@router.post("/{number}/materials/{key}", response={201: MaterialState}, summary="Upload a material (multipart)")
+def upload(request: HttpRequest, number: str, key: str, file: File[UploadedFile]) -> Status[dict[str, Any]]:
     attachment = services.attach(actor_of(request), _mine(request, number), key, file)
     material = attachment.material
-    return 201, {
-        "key": material.key,
-        "name": material.name,
-        "kind": material.kind,
-        "required": material.required,
-        "file_name": attachment.original_name,
-        "size": attachment.size,
-        "sha256": attachment.sha256,
-    }
+    return Status(
+        201,
+        {
+            "key": material.key,
+            "name": material.name,
+            "kind": material.kind,
+            "required": material.required,
+            "file_name": attachment.original_name,
+            "size": attachment.size,
+            "sha256": attachment.sha256,
+        },
+    )
 
 
-@router.post("/applications/{number}/submit", response=ApplicationOut, summary="Submit or resubmit (idempotent)")
+@router.post("/{number}/submit", response=ApplicationOut, summary="Submit or resubmit (idempotent)")
 def submit(request: HttpRequest, number: str, body: SubmitIn) -> dict[str, Any]:
     application = _mine(request, number)
     hall = None
@@ -270,7 +292,7 @@ def submit(request: HttpRequest, number: str, body: SubmitIn) -> dict[str, Any]:
     return _fresh(services.submit(actor_of(request), application, form_data=body.form_data, intake_department=hall))
 
 
-@router.post("/applications/{number}/withdraw", response=ApplicationOut, summary="Withdraw before a decision")
+@router.post("/{number}/withdraw", response=ApplicationOut, summary="Withdraw before a decision")
 def withdraw(request: HttpRequest, number: str, body: NoteIn) -> dict[str, Any]:
     return _fresh(services.withdraw(actor_of(request), _mine(request, number), body.note))
 
@@ -278,55 +300,38 @@ def withdraw(request: HttpRequest, number: str, body: NoteIn) -> dict[str, Any]:
 # Clerk ----------------------------------------------------------------------------------------------
 
 
-@router.get("/queue", response=ApplicationList, summary="The clerk's work queue")
-def queue(request: HttpRequest, params: Query[QueueParams]) -> dict[str, Any]:
-    require_scope(request, CLERK_SCOPE)
-    filters = selectors.QueueFilters(view=params.view, state=params.state, q=params.q, due=params.due, sort=params.sort)
-    queryset = selectors.work_queue(actor_of(request), filters)
-    start_at = (params.page - 1) * params.per_page
-    items = list(queryset.select_related("division")[start_at : start_at + params.per_page])
-    return {"total": queryset.count(), "page": params.page, "items": [out(a) for a in items]}
-
-
-@router.post("/applications/{number}/accept", response=ApplicationOut, summary="受理")
+@router.post("/{number}/accept", response=ApplicationOut, summary="受理")
 def accept(request: HttpRequest, number: str, body: NoteIn) -> dict[str, Any]:
     application = _staff(request, number)
     return _fresh(services.accept(actor_of(request), application, body.note))
 
 
-@router.post("/applications/{number}/return", response=ApplicationOut, summary="补正: return for correction")
+@router.post("/{number}/return", response=ApplicationOut, summary="补正: return for correction")
 def return_for_correction(request: HttpRequest, number: str, body: ReturnIn) -> dict[str, Any]:
     application = _staff(request, number)
     return _fresh(services.return_for_correction(actor_of(request), application, body.corrections, body.note))
 
 
-@router.post("/applications/{number}/review", response=ApplicationOut, summary="Start the review")
+@router.post("/{number}/review", response=ApplicationOut, summary="Start the review")
 def review(request: HttpRequest, number: str) -> dict[str, Any]:
     return _fresh(services.start_review(actor_of(request), _staff(request, number)))
 
 
-@router.post("/applications/{number}/approve", response=ApplicationOut, summary="Approve")
+@router.post("/{number}/approve", response=ApplicationOut, summary="Approve")
 def approve(request: HttpRequest, number: str, body: NoteIn) -> dict[str, Any]:
     return _fresh(services.approve(actor_of(request), _staff(request, number), body.note))
 
 
-@router.post("/applications/{number}/reject", response=ApplicationOut, summary="Reject with a reason")
+@router.post("/{number}/reject", response=ApplicationOut, summary="Reject with a reason")
 def reject(request: HttpRequest, number: str, body: RejectIn) -> dict[str, Any]:
     return _fresh(services.reject(actor_of(request), _staff(request, number), body.reason))
 
 
-@router.post("/applications/{number}/deliver", response=ApplicationOut, summary="Mark the result delivered")
+@router.post("/{number}/deliver", response=ApplicationOut, summary="Mark the result delivered")
 def deliver(request: HttpRequest, number: str, body: NoteIn) -> dict[str, Any]:
     return _fresh(services.deliver(actor_of(request), _staff(request, number), body.note))
 
 
-@router.post("/applications/{number}/assign", response=ApplicationOut, summary="Take the application")
+@router.post("/{number}/assign", response=ApplicationOut, summary="Take the application")
 def assign(request: HttpRequest, number: str) -> dict[str, Any]:
     return _fresh(services.assign(actor_of(request), _staff(request, number)))
-
-
-@router.post("/batch", response=list[BatchOut], summary="Accept, review or take several applications")
-def batch(request: HttpRequest, body: BatchIn) -> list[dict[str, Any]]:
-    require_scope(request, CLERK_SCOPE)
-    outcomes = services.batch(actor_of(request), body.numbers, body.action)  # type: ignore[arg-type]
-    return [{"number": o.number, "ok": o.ok, "message": o.message} for o in outcomes]

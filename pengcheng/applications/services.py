@@ -359,13 +359,10 @@ def upload_limit(material: Material) -> int:
     return limit
 
 
-@transaction.atomic
 def attach(actor: MaybeActor, application: Application, material_key: str, upload: UploadedFile) -> Attachment:
-    """Check and store an uploaded material: type, size, content and the virus scan."""
-    application = _locked(application)
+    """Check and store an uploaded material: type, size, content and the virus scan. The file is
+    checked before the transaction starts, so that a refusal (and its audit record) stands."""
     require_applicant(actor, application, "upload")
-    if application.state not in EDITABLE_STATES:
-        raise Conflict(_("Files can be added only to a draft or an application returned for correction."))
     material = application.item_version.materials.filter(key=material_key).first()
     if material is None or not material.accepts_upload:
         raise NotFound(_("This item asks for no such material."))
@@ -395,28 +392,32 @@ def attach(actor: MaybeActor, application: Application, material_key: str, uploa
         raise ValidationFailed(
             {material.key: [_("The file was refused by the virus check (%(reason)s).") % {"reason": verdict.reason}]}
         )
-    Attachment.objects.filter(application=application, material=material, superseded=False).update(superseded=True)
-    extension = scanning.extension_of(name)
-    attachment = Attachment(
-        application=application,
-        material=material,
-        original_name=name,
-        content_type=scanning.CONTENT_TYPES.get(extension, "application/octet-stream"),
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        scan_status=ScanStatus.CLEAN,
-        scanner=verdict.scanner,
-        uploaded_by=actor if isinstance(actor, User) else None,
-    )
-    attachment.file.save(name, ContentFile(data), save=False)
-    attachment.save()
-    audit(
-        actor,
-        "applications.upload",
-        application,
-        summary=f"{material.name}: {name}",
-        data={"sha256": attachment.sha256},
-    )
+    with transaction.atomic():
+        _locked(application)
+        if application.state not in EDITABLE_STATES:
+            raise Conflict(_("Files can be added only to a draft or an application returned for correction."))
+        Attachment.objects.filter(application=application, material=material, superseded=False).update(superseded=True)
+        extension = scanning.extension_of(name)
+        attachment = Attachment(
+            application=application,
+            material=material,
+            original_name=name,
+            content_type=scanning.CONTENT_TYPES.get(extension, "application/octet-stream"),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            scan_status=ScanStatus.CLEAN,
+            scanner=verdict.scanner,
+            uploaded_by=actor if isinstance(actor, User) else None,
+        )
+        attachment.file.save(name, ContentFile(data), save=False)
+        attachment.save()
+        audit(
+            actor,
+            "applications.upload",
+            application,
+            summary=f"{material.name}: {name}",
+            data={"sha256": attachment.sha256},
+        )
     return attachment
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from pypinyin import lazy_pinyin
 
 from pengcheng.audit.services import record as audit
 from pengcheng.catalog import forms, search
@@ -181,12 +182,14 @@ def _check(spec: ItemSpec) -> dict[str, list[str]]:
 
 
 def _material_keys(materials: list[MaterialSpec]) -> None:
+    """Give unnamed materials a readable key: the licence type, or the name in pinyin."""
     used: set[str] = set()
     for number, material in enumerate(materials, start=1):
         if not material.key:
-            material.key = slugify(material.name)[:30] or f"m{number}"
+            base = material.licence_type.lower() if material.licence_type else "-".join(lazy_pinyin(material.name))
+            material.key = slugify(base)[:40].strip("-") or f"m{number}"
             if material.key in used:
-                material.key = f"m{number}"
+                material.key = f"{material.key[:36]}-{number}"
         used.add(material.key)
 
 
