@@ -221,8 +221,11 @@ def queue(request: HttpRequest, params: Query[QueueParams]) -> dict[str, Any]:
     filters = selectors.QueueFilters(view=params.view, state=params.state, q=params.q, due=params.due, sort=params.sort)
     queryset = selectors.work_queue(actor_of(request), filters)
     start_at = (params.page - 1) * params.per_page
-    items = list(queryset.select_related("division")[start_at : start_at + params.per_page])
-    return {"total": queryset.count(), "page": params.page, "items": [out(a) for a in items]}
+    ids = list(queryset.values_list("pk", flat=True)[start_at : start_at + params.per_page])
+    items = Application.objects.select_related(
+        "item", "item_version", "company", "handling_department", "intake_department", "assignee"
+    ).in_bulk(ids)
+    return {"total": queryset.count(), "page": params.page, "items": [out(items[pk]) for pk in ids if pk in items]}
 
 
 @router.post("/batch", response=list[BatchOut], summary="Accept, review or take several applications")

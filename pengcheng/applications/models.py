@@ -140,6 +140,12 @@ class Application(models.Model):
             models.Index(fields=["intake_department", "state"], name="app_intake_idx"),
             models.Index(fields=["applicant", "-created_at"], name="app_applicant_idx"),
             models.Index(fields=["state", "deadline"], name="app_state_deadline_idx"),
+            # Open work in deadline order: page 1 of a large queue without sorting it.
+            models.Index(
+                fields=["deadline", "id"],
+                condition=models.Q(state__in=["submitted", "accepted", "under_review"]),
+                name="app_open_deadline_idx",
+            ),
         ]
         verbose_name = _("application")
         verbose_name_plural = _("applications")

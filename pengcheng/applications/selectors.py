@@ -79,7 +79,8 @@ class QueueFilters:
 
 def work_queue(actor: MaybeActor, filters: QueueFilters, today: dt.date | None = None) -> QuerySet[Application]:
     """Applications the actor's departments handle (within the divisions they serve), plus those
-    submitted at the actor's service hall and waiting to be received."""
+    submitted at the actor's service hall and waiting to be received. Page over its ids and load the
+    page with ``queue_page``."""
     scope = require_role(actor, *HANDLER_ROLES, action="applications.queue")
     today = today or timezone.localdate()
     queryset = Application.objects.exclude(state=State.DRAFT)
@@ -112,7 +113,29 @@ def work_queue(actor: MaybeActor, filters: QueueFilters, today: dt.date | None =
             | Q(company__name__contains=text)
         )
     order = QUEUE_SORTS.get(filters.sort, QUEUE_SORTS["deadline"])
-    return queryset.select_related(*_RELATED).order_by(*order)
+    return queryset.order_by(*order)
+
+
+# What a queue row shows; the wide columns (form data, the item's form and guide) stay in the table.
+_ROW_FIELDS = (
+    "number", "state", "deadline", "limit_unit", "days_left_when_paused", "submitted_at", "division_id",
+    "item_version__name", "applicant__full_name", "applicant__username", "company__name",
+    "handling_department__name", "handling_department__short_name",
+    "intake_department__name", "intake_department__short_name",
+    "assignee__full_name", "assignee__username",
+)  # fmt: skip
+
+
+def queue_page(ids: list[int]) -> list[Application]:
+    """The rows of one page, in the order of ``ids``, with only what the queue shows. Paging over the
+    narrow ``work_queue`` query first keeps the sort cheap at 100,000 open applications."""
+    found = (
+        Application.objects.filter(pk__in=ids)
+        .select_related("item_version", "applicant", "company", "handling_department", "intake_department", "assignee")
+        .only(*_ROW_FIELDS)
+        .in_bulk()
+    )
+    return [found[pk] for pk in ids if pk in found]
 
 
 def citywide_lookup(actor: MaybeActor, number: str) -> Application | None:

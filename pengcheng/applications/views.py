@@ -76,7 +76,9 @@ def handle_form_post(
 ) -> tuple[Application | None, dict[str, list[str]]]:
     """Save the form and any files; submit when asked. Returns (submitted application, errors)."""
     errors: dict[str, list[str]] = {}
-    services.save_form(request.user, application, request.POST)
+    submitting = "submit" in request.POST
+    if not submitting:
+        services.save_form(request.user, application, request.POST)
     for key in request.FILES:
         upload = request.FILES.get(key)
         if not key.startswith("file-") or upload is None:
@@ -86,13 +88,16 @@ def handle_form_post(
         except ValidationFailed as exc:
             for field, messages_ in exc.field_errors.items():
                 errors.setdefault(field, []).extend(messages_)
-    if errors or "submit" not in request.POST:
+    if errors:
+        services.save_form(request.user, application, request.POST)  # keep what was typed
+    if errors or not submitting:
         return None, errors
     hall_code = request.POST.get("intake", "") or default_hall
     hall = Department.objects.filter(code=hall_code).first() if hall_code else None
     try:
-        submitted = services.submit(request.user, application, intake_department=hall)
+        submitted = services.submit(request.user, application, form_data=request.POST, intake_department=hall)
     except ValidationFailed as exc:
+        services.save_form(request.user, application, request.POST)  # the refused submission keeps what was typed
         return None, exc.field_errors
     return submitted, {}
 
@@ -184,16 +189,17 @@ def _filters(request: HttpRequest) -> selectors.QueueFilters:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
-    page = Paginator(selectors.work_queue(request.user, filters), 25).get_page(request.GET.get("page"))
+    ids = selectors.work_queue(request.user, filters).values_list("pk", flat=True)
+    page = Paginator(ids, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "applications/queue.html",
         {
             "page": page,
-            "rows": selectors.queue_rows(list(page.object_list)),
+            "rows": selectors.queue_rows(selectors.queue_page(list(page.object_list))),
             "filters": filters,
             "views": [
-                ("open", _("Open")),
+                ("open", _("In progress")),
                 ("mine", _("Assigned to me")),
                 ("overdue", _("Overdue")),
                 ("correction", _("Waiting for corrections")),
@@ -300,11 +306,12 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 def overdue(request: HttpRequest) -> HttpResponse:
     rows = selectors.supervisor_overdue(request.user)
     filters = selectors.QueueFilters(view="overdue", sort="deadline")
-    page = Paginator(selectors.work_queue(request.user, filters), 25).get_page(request.GET.get("page"))
+    ids = selectors.work_queue(request.user, filters).values_list("pk", flat=True)
+    page = Paginator(ids, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "applications/overdue.html",
-        {"summary": rows, "page": page, "rows": selectors.queue_rows(list(page.object_list))},
+        {"summary": rows, "page": page, "rows": selectors.queue_rows(selectors.queue_page(list(page.object_list)))},
     )
 
 

@@ -267,7 +267,10 @@ def _message(error: Any, schema: dict[str, Any], ui: dict[str, Any]) -> tuple[st
     validator = error.validator
     if validator == "required":
         match = re.search(r"'([^']+)' is a required property", error.message)
-        return (match.group(1) if match else ""), _("This field is required.")
+        missing = match.group(1) if match else ""
+        if schema.get("properties", {}).get(missing, {}).get("const") is True:
+            return missing, _("You must confirm this.")
+        return missing, _("This field is required.")
     name = str(error.path[0]) if error.path else ""
     spec = schema.get("properties", {}).get(name, {})
     hints = ui.get("fields", {}).get(name, {})

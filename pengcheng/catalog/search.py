@@ -14,6 +14,7 @@ stored terms only, so it takes well under a second for 10,000 items.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import logging
 import math
@@ -159,6 +160,7 @@ class _Doc:
 class SearchIndex:
     docs: list[_Doc] = field(default_factory=list)
     postings: dict[str, tuple[array, array]] = field(default_factory=dict)
+    filter_cache: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, rows: Iterable[tuple[Any, ...]]) -> SearchIndex:
@@ -213,17 +215,45 @@ class SearchIndex:
             add(gram, 0.8)
         return terms
 
-    def _allowed(self, department: int | None, theme: str, audience: str, district: str) -> Iterable[tuple[int, _Doc]]:
-        for position, doc in enumerate(self.docs):
-            if department is not None and doc.department_id != department:
-                continue
-            if theme and theme not in doc.themes:
-                continue
-            if audience and audience not in doc.audiences:
-                continue
-            if district and not (district.startswith(doc.division_prefix) or doc.division_prefix.startswith(district)):
-                continue
-            yield position, doc
+    def _matching(self, kind: str, value: str) -> frozenset[int]:
+        """Positions of the documents passing one filter, computed once per index and value."""
+        key = (kind, value)
+        found = self.filter_cache.get(key)
+        if found is None:
+            if kind == "department":
+                found = frozenset(p for p, d in enumerate(self.docs) if str(d.department_id) == value)
+            elif kind == "theme":
+                found = frozenset(p for p, d in enumerate(self.docs) if value in d.themes)
+            elif kind == "audience":
+                found = frozenset(p for p, d in enumerate(self.docs) if value in d.audiences)
+            else:  # district: its own items and those of the levels above it
+                found = frozenset(
+                    p
+                    for p, d in enumerate(self.docs)
+                    if value.startswith(d.division_prefix) or d.division_prefix.startswith(value)
+                )
+            self.filter_cache[key] = found
+        return found
+
+    def _allowed(self, department: int | None, theme: str, audience: str, district: str) -> frozenset[int] | None:
+        """Positions passing every filter, or None when there is no filter."""
+        sets = [
+            self._matching(kind, value)
+            for kind, value in (
+                ("department", "" if department is None else str(department)),
+                ("theme", theme),
+                ("audience", audience),
+                ("district", district),
+            )
+            if value
+        ]
+        if not sets:
+            return None
+        sets.sort(key=len)
+        allowed = sets[0]
+        for other in sets[1:]:
+            allowed = allowed & other
+        return allowed
 
     def search(
         self,
@@ -237,9 +267,9 @@ class SearchIndex:
         limit: int = 20,
     ) -> Hit:
         query = query.strip()[:100]
-        filtered = department is not None or bool(theme or audience or district)
+        allowed = self._allowed(department, theme, audience, district)
         if not query:
-            positions = [p for p, _ in self._allowed(department, theme, audience, district)]
+            positions = range(len(self.docs)) if allowed is None else sorted(allowed)
             return Hit([self.docs[p].item_id for p in positions[offset : offset + limit]], len(positions))
         scores: dict[int, float] = defaultdict(float)
         if _LATIN_QUERY.match(query):
@@ -251,17 +281,17 @@ class SearchIndex:
             posting = self.postings.get(term)
             if posting is None:
                 continue
-            idf = self._idf(term)
+            factor = query_weight * self._idf(term)
             for position, weight in zip(posting[0], posting[1], strict=True):
-                scores[position] += query_weight * weight * idf
-        if filtered:
-            allowed = {p for p, _ in self._allowed(department, theme, audience, district)}
+                scores[position] += factor * weight
+        if allowed is not None:
             scores = defaultdict(float, {p: s for p, s in scores.items() if p in allowed})
-        for position in scores:
-            if query in self.docs[position].name:
-                scores[position] += 50.0
-        ranked = sorted(scores.items(), key=lambda pair: (-pair[1], pair[0]))
-        return Hit([self.docs[p].item_id for p, _ in ranked[offset : offset + limit]], len(ranked))
+        if len(query) > 1:
+            for position in scores:
+                if query in self.docs[position].name:
+                    scores[position] += 50.0
+        best = heapq.nsmallest(offset + limit, scores.items(), key=lambda pair: (-pair[1], pair[0]))
+        return Hit([self.docs[p].item_id for p, _ in best[offset:]], len(scores))
 
 
 # The per-process index --------------------------------------------------------------------------

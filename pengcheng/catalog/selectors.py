@@ -29,7 +29,10 @@ class SearchResult:
 
 
 def _items_query() -> QuerySet[ServiceItem]:
-    return ServiceItem.objects.select_related("current_version", "department", "division")
+    # The stored search terms are large and only the index needs them.
+    return ServiceItem.objects.select_related("current_version", "department", "division").defer(
+        "current_version__search_terms"
+    )
 
 
 def search_items(

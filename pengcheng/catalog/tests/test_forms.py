@@ -64,11 +64,11 @@ def test_validation_messages_per_field_in_both_languages() -> None:
     assert errors["phone"] == ["请输入 11 位手机号码。"]
     assert errors["amount"] == ["请输入数字。"]
     assert errors["education"] == ["请从选项中选择。"]
-    assert errors["declaration"] == ["此项为必填项。"]
+    assert errors["declaration"] == ["请勾选确认此项。"]
     with translation.override("en"), pytest.raises(ValidationFailed) as caught:
         forms.validate(SCHEMA, UI, raw)
     assert caught.value.field_errors["applicant_name"] == ["Enter at least 2 characters."]
-    assert caught.value.field_errors["declaration"] == ["This field is required."]
+    assert caught.value.field_errors["declaration"] == ["You must confirm this."]
 
 
 def test_pattern_messages_come_from_the_ui_hints() -> None:
