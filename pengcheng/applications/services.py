@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -324,7 +325,7 @@ def start(
     if existing is not None:
         return existing
     application = Application.objects.create(
-        number=f"tmp-{timezone.now().timestamp()}-{actor.pk}"[:24],
+        number=f"tmp-{uuid.uuid4().hex[:20]}",  # replaced by the real number once the row has its id
         item=item,
         item_version=version,
         applicant=actor,

@@ -332,6 +332,12 @@ def index() -> SearchIndex:
         return _state["index"]
 
 
+def index_version() -> int:
+    """A number that changes whenever any process publishes a catalogue change."""
+    version: int = cache.get(_VERSION_KEY, 0)
+    return version
+
+
 def invalidate() -> None:
     """Rebuild this process's index on next use, and make every other process rebuild its own once
     the current transaction commits."""

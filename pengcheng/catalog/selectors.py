@@ -84,8 +84,9 @@ _FACETS_KEY = "pengcheng:catalog:facets"
 
 def facets() -> dict[str, list[tuple[str, str]]]:
     """Choices for the filters: themes, departments with online items, districts."""
+    version = search.index_version()
     cached = cache.get(_FACETS_KEY)
-    if cached is not None and cached[0] == cache.get("pengcheng:catalog:index-version", 0):
+    if cached is not None and cached[0] == version:
         return cached[1]
     index = search.index()
     themes = Counter(theme for doc in index.docs for theme in doc.themes)
@@ -100,7 +101,7 @@ def facets() -> dict[str, list[tuple[str, str]]]:
         "departments": departments,
         "districts": districts,
     }
-    cache.set(_FACETS_KEY, (cache.get("pengcheng:catalog:index-version", 0), result), 60)
+    cache.set(_FACETS_KEY, (version, result), 60)
     return result
 
 
