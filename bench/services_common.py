@@ -12,14 +12,15 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _common import ROOT, machine
+
 sys.path.insert(0, str(ROOT))
 
 
 def setup(name: str) -> None:
     """Configure Django for a benchmark, migrate, and seed the demo city (without population)."""
+    print(machine(), flush=True)
     os.environ.setdefault("PENGCHENG_DATA_DIR", tempfile.mkdtemp(prefix=f"pengcheng-bench-{name}-"))
     os.environ.setdefault("PENGCHENG_SSL_REDIRECT", "0")
     os.environ.setdefault("PENGCHENG_SHARED_DATA", str(ROOT.parent / "shared" / "data"))
