@@ -33,6 +33,8 @@ PENGCHENG_APPS = [
     "pengcheng.registries",
     "pengcheng.identity",
     "pengcheng.opendata",
+    "pengcheng.catalog",
+    "pengcheng.applications",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -292,3 +294,17 @@ PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS = config.env_int("PENGCHENG_OPENDATA_USAG
 PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES = config.env_int("PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Searches cached per process under the catalogue version (0 turns the cache off).
 PENGCHENG_OPENDATA_SEARCH_CACHE = config.env_int("PENGCHENG_OPENDATA_SEARCH_CACHE", 2000)
+# Applications (一网通办): uploads, virus scanning and kiosks.
+PENGCHENG_UPLOAD_MAX_BYTES = config.env_int("PENGCHENG_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The virus scanner for uploads; see pengcheng/applications/scanning.py (ClamdScanner for ClamAV).
+PENGCHENG_VIRUS_SCANNER = config.env_str("PENGCHENG_VIRUS_SCANNER", "pengcheng.applications.scanning.SignatureScanner")
+PENGCHENG_CLAMD = config.env_str("PENGCHENG_CLAMD", "tcp://127.0.0.1:3310")
+# The kiosk's identity-card reader: AgentCardReader in production, the simulator in the demo; unset
+# switches card login off. See pengcheng/applications/kiosk.py.
+PENGCHENG_CARD_READER = config.env_str(
+    "PENGCHENG_CARD_READER", "pengcheng.applications.kiosk.SimulatedCardReader" if DEMO else ""
+)
+PENGCHENG_KIOSK_AGENT_SECRET = config.env_str("PENGCHENG_KIOSK_AGENT_SECRET", "")
+PENGCHENG_KIOSK_HALL = config.env_str("PENGCHENG_KIOSK_HALL", "")  # department code of the kiosk's hall
+PENGCHENG_KIOSK_IDLE_SECONDS = config.env_int("PENGCHENG_KIOSK_IDLE_SECONDS", 90)
+PENGCHENG_KIOSK_SESSION_SECONDS = config.env_int("PENGCHENG_KIOSK_SESSION_SECONDS", 600)

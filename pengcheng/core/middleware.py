@@ -15,8 +15,12 @@ def audit_denial(request: HttpRequest, exc: AccessDenied) -> None:
     so the record survives the rollback."""
     from pengcheng.audit.services import record
 
+    actor = getattr(request, "user", None)
+    key = getattr(request, "api_key", None)
+    if (actor is None or not actor.is_authenticated) and key is not None and key.owner is not None:
+        actor = key.owner  # an API-key caller: record who the key acts for
     record(
-        getattr(request, "user", None),
+        actor,
         "permission.denied",
         exc.target,
         summary=f"{exc.action}: {exc.reason}"[:300],

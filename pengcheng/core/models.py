@@ -68,6 +68,7 @@ class Division(models.Model):
 
 
 class DepartmentLevel(models.TextChoices):
+    PROVINCE = "province", _("Provincial level")
     CITY = "city", _("City level")
     DISTRICT = "district", _("District level")
     STREET = "street", _("Street level")
