@@ -8,8 +8,12 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Applications")
 
     def ready(self) -> None:
+        from pengcheng.applications import hooks, licensing
         from pengcheng.core.models import Role
         from pengcheng.core.navigation import NavLink, register
+
+        hooks.register_licence_resolver(licensing.resolve)
+        hooks.register_approval_hook(licensing.issue_on_approval)
 
         register(NavLink("portal", _("My applications"), "applications:mine", order=20))
         register(

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengcheng.applications import selectors, services
+from pengcheng.applications import licensing, selectors, services
 from pengcheng.applications.models import Action, Application, Attachment, State
 from pengcheng.catalog import forms
 from pengcheng.catalog.models import Channel, MaterialKind
@@ -46,12 +46,14 @@ def form_context(
     version = application.item_version
     errors = errors or {}
     current = {a.material_id: a for a in selectors.current_attachments(application)}
+    licences = licensing.licence_choices(application)
     materials = []
     for material in version.materials.all():
         materials.append(
             {
                 "material": material,
                 "attachment": current.get(material.pk),
+                "licence": licences.get(material.pk),
                 "errors": errors.get(material.key, []) + errors.get(f"material:{material.key}", []),
                 "limit_mb": round(services.upload_limit(material) / 1048576),
                 "accept": ",".join(f".{t}" for t in material.accepted_types),
@@ -79,6 +81,12 @@ def handle_form_post(
     submitting = "submit" in request.POST
     if not submitting:
         services.save_form(request.user, application, request.POST)
+    if request.POST.get("use_licence"):
+        try:
+            licensing.use_licence(request.user, application, request.POST["use_licence"])
+        except ValidationFailed as exc:
+            errors.update(exc.field_errors)
+        return None, errors
     for key in request.FILES:
         upload = request.FILES.get(key)
         if not key.startswith("file-") or upload is None:
@@ -140,6 +148,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
             "attachments": selectors.current_attachments(application),
+            "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "row": selectors.queue_rows([application])[0],
             "can_withdraw": application.state in services.TRANSITIONS[Action.WITHDRAW][0],
         },
@@ -267,6 +276,7 @@ def handle(request: HttpRequest, number: str) -> HttpResponse:
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
             "attachments": selectors.current_attachments(application),
+            "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "missing": services.missing_materials(application),
             "actions": actions,
             "any_action": any(actions.values()),

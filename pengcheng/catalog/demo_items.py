@@ -241,17 +241,23 @@ def company_form(*extra: tuple[str, str, list[str]]) -> tuple[dict, dict]:
 
 
 def m(
-    name: str, kind: str = MaterialKind.UPLOAD, licence: str = "", required: bool = True, note: str = ""
+    name: str,
+    kind: str = MaterialKind.UPLOAD,
+    licence: str = "",
+    required: bool = True,
+    note: str = "",
+    key: str = "",
 ) -> MaterialSpec:
-    return MaterialSpec(name=name, kind=kind, licence_type=licence, required=required, description=note)
+    return MaterialSpec(name=name, kind=kind, licence_type=licence, required=required, description=note, key=key)
 
 
-ID_CARD = m("居民身份证", MaterialKind.LICENCE, "ID_CARD", note="可用电子证照代替实体证件")
-BUSINESS_LICENCE = m("营业执照", MaterialKind.LICENCE, "BUSINESS_LICENCE", note="可用电子营业执照")
-RESIDENCE_PERMIT = m("深圳经济特区居住证", MaterialKind.LICENCE, "RESIDENCE_PERMIT")
-HOUSEHOLD = m("居民户口簿", MaterialKind.LICENCE, "HOUSEHOLD_REGISTER")
-DEGREE = m("学历学位证书", MaterialKind.LICENCE, "DEGREE_CERT")
-MARRIAGE = m("结婚证", MaterialKind.LICENCE, "MARRIAGE_CERT")
+# Licence materials name the licence type (``licences`` catalogue code) and keep a readable key.
+ID_CARD = m("居民身份证", MaterialKind.LICENCE, "GA-SFZ", note="可用电子证照代替实体证件", key="id_card")
+BUSINESS_LICENCE = m("营业执照", MaterialKind.LICENCE, "SC-YYZZ", note="可用电子营业执照", key="business_licence")
+RESIDENCE_PERMIT = m("深圳经济特区居住证", MaterialKind.LICENCE, "SZ-JZZ", key="residence_permit")
+HOUSEHOLD = m("居民户口簿", MaterialKind.LICENCE, "GA-HKB", key="household_register")
+DEGREE = m("学历学位证书", MaterialKind.LICENCE, "JY-XLZS", key="degree_cert")
+MARRIAGE = m("结婚证", MaterialKind.LICENCE, "MZ-JHZ", key="marriage_cert")
 APPLICATION_FORM = m("申请表", MaterialKind.FORM, note="在线填写，无需另行提交")
 
 
@@ -276,9 +282,18 @@ class DemoItem:
     featured: bool = False
     name_en: str = ""
     max_visits: int = 0
+    extensions: dict[str, Any] = field(default_factory=dict)
 
 
 NONE = (None, LimitUnit.NONE)
+
+# Approving a residence-permit application issues the electronic permit (applications.licensing).
+RESIDENCE_PERMIT_DATA = {
+    "name": "applicant.full_name",
+    "id_number": "applicant.id_number",
+    "address": "form.residence_address",
+    "issue_date": "today",
+}
 
 CITY_ITEMS: list[DemoItem] = [
     DemoItem(
@@ -297,6 +312,7 @@ CITY_ITEMS: list[DemoItem] = [
         basis="《深圳经济特区居住登记条例》第二十二条",
         featured=True,
         name_en="Residence permit renewal",
+        extensions={"issue_licence": {"type": "SZ-JZZ", "data": RESIDENCE_PERMIT_DATA}},
     ),
     DemoItem(
         "GA0002",
@@ -312,6 +328,7 @@ CITY_ITEMS: list[DemoItem] = [
         guide="在深圳居住登记满 12 个月且有合法稳定就业、合法稳定住所或连续就读的，可以申领居住证。",
         criteria="在深办理居住登记满 12 个月。",
         basis="《深圳经济特区居住登记条例》",
+        extensions={"issue_licence": {"type": "SZ-JZZ", "data": RESIDENCE_PERMIT_DATA}},
     ),
     DemoItem(
         "GA0003",
@@ -588,7 +605,7 @@ CITY_ITEMS: list[DemoItem] = [
         ["交通出行", "职业资格"],
         PERSON,
         person_form(("驾驶信息", "Driving", ["address"])),
-        [ID_CARD, m("机动车驾驶证", MaterialKind.LICENCE, "DRIVING_LICENCE"), m("无犯罪记录证明")],
+        [ID_CARD, m("机动车驾驶证", MaterialKind.LICENCE, "GA-JSZ", key="driving_licence"), m("无犯罪记录证明")],
     ),
     DemoItem(
         "JT0002",
@@ -700,6 +717,12 @@ CITY_ITEMS: list[DemoItem] = [
         PERSON,
         person_form(("居住信息", "Residence", ["address"])),
         [ID_CARD, m("退役证件")],
+        extensions={
+            "issue_licence": {
+                "type": "TY-YDZ",
+                "data": {"name": "applicant.full_name", "id_number": "applicant.id_number"},
+            }
+        },
     ),
     DemoItem(
         "SW0001",
@@ -934,7 +957,7 @@ DISTRICT_ITEMS: list[DemoItem] = [
         ["残疾人", "社会救助"],
         PERSON,
         person_form(("收款账户", "Bank account", ["bank_name", "bank_account"])),
-        [ID_CARD, m("残疾人证", MaterialKind.LICENCE, "DISABILITY_CERT")],
+        [ID_CARD, m("残疾人证", MaterialKind.LICENCE, "MZ-CJRZ", key="disability_cert")],
     ),
     DemoItem(
         "MZ1006",
@@ -1135,6 +1158,7 @@ def specs_for(departments: dict[str, Department], districts: list[str]) -> list[
                     form_schema=schema,
                     form_ui=ui,
                     materials=[MaterialSpec(**vars(material)) for material in item.materials],
+                    extensions=dict(item.extensions),
                     note="demo seed",
                 ),
                 featured,

@@ -155,7 +155,7 @@ def test_a_licence_on_record_satisfies_a_licence_material(item, applicant) -> No
     services.attach(applicant, application, "letter", pdf())
 
     def resolver(app, material):
-        return "licence:demo-id-card" if material.licence_type == "ID_CARD" else None
+        return "licence:demo-id-card" if material.licence_type == "GA-SFZ" else None
 
     hooks.register_licence_resolver(resolver)
     try:
