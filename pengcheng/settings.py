@@ -28,6 +28,7 @@ PENGCHENG_APPS = [
     "pengcheng.workdays",
     "pengcheng.jobs",
     "pengcheng.notifications",
+    "pengcheng.hotline",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -210,3 +211,14 @@ PENGCHENG_SMS_BACKEND = config.env_str("PENGCHENG_SMS_BACKEND", "pengcheng.notif
 PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
 # Where the shared public data sets live (imports and demos read it in place).
 PENGCHENG_SHARED_DATA = Path(config.env_str("PENGCHENG_SHARED_DATA", str(BASE_DIR.parent.parent / "shared" / "data")))
+
+# 12345 hotline (pengcheng.hotline): the Open311 jurisdiction this server answers for, the contact
+# shown in Open311 discovery, and an optional classifier that suggests categories and departments
+# to dispatchers (a dotted path to a callable; none by default, and dispatch works without it).
+PENGCHENG_OPEN311_JURISDICTION = config.env_str("PENGCHENG_OPEN311_JURISDICTION", "sz.gov.cn")
+PENGCHENG_OPEN311_CONTACT = config.env_str(
+    "PENGCHENG_OPEN311_CONTACT", "12345 hotline centre, +86 755 12345, open311@pengcheng.localhost"
+)
+PENGCHENG_HOTLINE_CLASSIFIER = config.env_str("PENGCHENG_HOTLINE_CLASSIFIER", "")
+# The public address of the portal, for links sent by SMS (return visits, tracking).
+PENGCHENG_SITE_URL = config.env_str("PENGCHENG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
