@@ -610,9 +610,9 @@ def answer_directly(actor: MaybeActor, ticket: Ticket, reply: str) -> Ticket:
 
 def accept(actor: MaybeActor, ticket: Ticket) -> Ticket:
     """签收: the lead department takes the ticket on."""
-    access.require_lead(actor, ticket, "accept")
     with transaction.atomic():
         ticket = _lock(ticket)
+        access.require_lead(actor, ticket, "accept")
         ticket.status = lifecycle.check(ticket, "accept")
         now = timezone.now()
         ticket.accepted_at = now
@@ -645,10 +645,10 @@ def _end_assignments(ticket: Ticket, now: Any, *, role: str | None = None) -> No
 def refuse(actor: MaybeActor, ticket: Ticket, reason: str) -> Ticket:
     """退单: the lead department says the ticket is not theirs. It returns to the dispatcher and
     counts against the routing that sent it."""
-    access.require_lead(actor, ticket, "refuse")
     reason = _required_text(reason, "reason", _("Say why the ticket is not your department's."), 500)
     with transaction.atomic():
         ticket = _lock(ticket)
+        access.require_lead(actor, ticket, "refuse")
         ticket.status = lifecycle.check(ticket, "refuse")
         now = timezone.now()
         department_id = ticket.lead_department_id
@@ -666,16 +666,17 @@ def transfer(actor: MaybeActor, ticket: Ticket, department: Department | int, re
     """转派: the dispatcher moves a ticket to another department, or the lead department passes it
     to one of its own subordinate units. The 办理 deadline keeps running."""
     target = _department(department)
-    scope = access.hotline_scope(actor)
-    if not scope.dispatcher:
-        access.require_lead(actor, ticket, "transfer")
-        if target.parent_id != ticket.lead_department_id:
-            raise AccessDenied(
-                "hotline.transfer", target=ticket, reason="a department may transfer only to its own subordinate units"
-            )
     reason = _required_text(reason, "reason", _("Say why the ticket is transferred."), 500)
     with transaction.atomic():
         ticket = _lock(ticket)
+        if not access.hotline_scope(actor).dispatcher:
+            access.require_lead(actor, ticket, "transfer")
+            if target.parent_id != ticket.lead_department_id:
+                raise AccessDenied(
+                    "hotline.transfer",
+                    target=ticket,
+                    reason="a department may transfer only to its own subordinate units",
+                )
         ticket.status = lifecycle.check(ticket, "transfer")
         if target.pk == ticket.lead_department_id:
             raise ValidationFailed({"department": [_("The ticket is already with this department.")]})
@@ -725,12 +726,12 @@ def transfer(actor: MaybeActor, ticket: Ticket, department: Department | int, re
 
 def request_extension(actor: MaybeActor, ticket: Ticket, days: int, reason: str) -> ExtensionRequest:
     """延期申请: the lead department asks a 12345 supervisor for more working days."""
-    access.require_lead(actor, ticket, "request_extension")
     if not 1 <= int(days) <= 30:
         raise ValidationFailed({"days": [_("Ask for 1 to 30 working days.")]})
     reason = _required_text(reason, "reason", _("Say why more time is needed."), 500)
     with transaction.atomic():
         ticket = _lock(ticket)
+        access.require_lead(actor, ticket, "request_extension")
         lifecycle.check(ticket, "request_extension")
         if ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists():
             raise Conflict(_("An extension request for this ticket is already waiting for a decision."))
@@ -798,14 +799,13 @@ def decide_extension(actor: MaybeActor, extension: ExtensionRequest, *, approve:
 
 def give_opinion(actor: MaybeActor, ticket: Ticket, text: str) -> Ticket:
     """协办意见: an assisting department's contribution, for the lead department's reply."""
-    scope = access.hotline_scope(actor)
-    mine = access.active_assist_departments(ticket) & scope.departments
-    if not mine:
-        raise AccessDenied("hotline.opinion", target=ticket, reason="assisting departments only")
     text = _required_text(text, "opinion", _("Write your department's opinion."))
     with transaction.atomic():
         ticket = _lock(ticket)
         lifecycle.check(ticket, "opinion")
+        mine = access.active_assist_departments(ticket) & access.hotline_scope(actor).departments
+        if not mine:
+            raise AccessDenied("hotline.opinion", target=ticket, reason="assisting departments only")
         department_id = min(mine)
         TicketAssignment.objects.filter(
             ticket=ticket, department_id=department_id, role=AssignmentRole.ASSIST, ended_at__isnull=True
@@ -818,11 +818,11 @@ def give_opinion(actor: MaybeActor, ticket: Ticket, text: str) -> Ticket:
 
 def reply(actor: MaybeActor, ticket: Ticket, text: str, *, files: Sequence[UploadedFile] = ()) -> Ticket:
     """回复: the lead department reports what it did. The dispatcher reviews it before closing."""
-    access.require_lead(actor, ticket, "reply")
     text = _required_text(text, "reply", _("Write the reply."))
     _check_files(files)
     with transaction.atomic():
         ticket = _lock(ticket)
+        access.require_lead(actor, ticket, "reply")
         ticket.status = lifecycle.check(ticket, "reply")
         now = timezone.now()
         ticket.reply = text
@@ -1066,11 +1066,11 @@ def supervise(actor: MaybeActor, ticket: Ticket, *, on: bool, reason: str = "") 
 
 
 def add_note(actor: MaybeActor, ticket: Ticket, text: str) -> TicketEvent:
-    if not (access.hotline_scope(actor).dispatcher or access.in_chain(actor, ticket)):
-        raise AccessDenied("hotline.note", target=ticket, reason="the handling chain only")
     text = _required_text(text, "note", _("Write the note."))
     with transaction.atomic():
         ticket = _lock(ticket)
+        if not (access.hotline_scope(actor).dispatcher or access.in_chain(actor, ticket)):
+            raise AccessDenied("hotline.note", target=ticket, reason="the handling chain only")
         lifecycle.check(ticket, "note")
         _touch(ticket)
         event = _event(ticket, EventKind.NOTE, actor, note=text)
