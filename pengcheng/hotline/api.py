@@ -56,7 +56,20 @@ class EventOut(Schema):
     note: str
 
 
-class TicketDetail(TicketOut):
+class TicketDetail(Schema):
+    number: str
+    request_type: str
+    category: str | None
+    urgency: str
+    channel: str
+    status: str
+    title: str
+    district_code: str
+    lead_department: str | None
+    created_at: dt.datetime
+    accept_due: dt.datetime | None
+    handle_due: dt.datetime | None
+    supervised: bool
     description: str
     address: str
     division: str | None
@@ -161,7 +174,19 @@ def _detail(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
     actor = actor_of(request)
     caller = selectors.caller_view(actor, ticket)
     return {
-        **TicketOut.from_orm(ticket).model_dump(),
+        "number": ticket.number,
+        "request_type": ticket.request_type,
+        "category": ticket.category.code if ticket.category else None,
+        "urgency": ticket.urgency,
+        "channel": ticket.channel,
+        "status": ticket.status,
+        "title": ticket.title,
+        "district_code": ticket.district_code,
+        "lead_department": ticket.lead_department.code if ticket.lead_department else None,
+        "created_at": ticket.created_at,
+        "accept_due": ticket.accept_due,
+        "handle_due": ticket.handle_due,
+        "supervised": ticket.supervised,
         "description": ticket.description,
         "address": ticket.address,
         "division": ticket.division_id,

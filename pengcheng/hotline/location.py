@@ -86,17 +86,36 @@ class Gazetteer:
         text = text.replace(" ", "").replace("\u3000", "")
         if not text:
             return None
+        # Every place a name occurs; longer names win where they overlap (``福田区`` over ``福田``).
+        spans = []
+        for alias in self.names:
+            start = text.find(alias)
+            while start >= 0:
+                spans.append((start, start + len(alias), alias))
+                start = text.find(alias, start + 1)
+        taken: list[tuple[int, int]] = []
         found: dict[str, tuple[bool, list[str]]] = {}
-        for alias, entries in self.names.items():
-            if alias in text:
-                for entry in entries:
-                    strong, aliases = found.get(entry.code, (False, []))
-                    found[entry.code] = (strong or entry.strong, [*aliases, alias])
+        for start, end, alias in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):
+            if any(start < other_end and other_start < end for other_start, other_end in taken):
+                continue
+            taken.append((start, end))
+            entries = self.names[alias]
+            # ``福田`` is 福田区 before it is 福田街道 or 福田社区: a full name outranks shortened ones.
+            for entry in [e for e in entries if e.strong] or entries:
+                strong, aliases = found.get(entry.code, (False, []))
+                found[entry.code] = (strong or entry.strong, [*aliases, alias])
         if not found:
             return None
         scored: list[tuple[int, str]] = []
+        streets = {code for code in found if len(code) == 9}
+        districts = {code for code in found if len(code) == 6}
         for code, (strong, _aliases) in found.items():
             level = self.levels[code]
+            # A place inside another street or district than the one the text names is a clash.
+            if (len(code) == 12 and streets and code[:9] not in streets) or (
+                len(code) > 6 and districts and code[:6] not in districts
+            ):
+                continue
             ancestors = [prefix for prefix in (code[:6], code[:9]) if prefix != code and prefix in found]
             if not strong and not ancestors:
                 continue

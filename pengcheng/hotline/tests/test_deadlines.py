@@ -38,7 +38,12 @@ FIVE_DAYS = deadlines.Limit(120, 5, LimitUnit.WORKING_DAYS)
         # Dispatched during the holiday: nothing runs until 9 October, the first of the five days.
         (at(2025, 10, 3, 9, 30), FIVE_DAYS, at(2025, 10, 9, 11, 0), at(2025, 10, 14, 18, 0)),
         # Over lunch: the hour from 12:00 to 14:00 does not count.
-        (at(2025, 10, 9, 11, 30), deadlines.Limit(60, 1, LimitUnit.WORKING_DAYS), at(2025, 10, 9, 14, 30), at(2025, 10, 10, 18, 0)),
+        (
+            at(2025, 10, 9, 11, 30),
+            deadlines.Limit(60, 1, LimitUnit.WORKING_DAYS),
+            at(2025, 10, 9, 14, 30),
+            at(2025, 10, 10, 18, 0),
+        ),
         # Critical: 30 working minutes and 4 working hours, over the holiday.
         (
             at(2025, 9, 30, 17, 0),
@@ -47,8 +52,18 @@ FIVE_DAYS = deadlines.Limit(120, 5, LimitUnit.WORKING_DAYS)
             at(2025, 10, 9, 12, 0),
         ),
         # Spring Festival 2026: Saturday 14 February is a make-up working day, 15–23 February off.
-        (at(2026, 2, 13, 17, 30), deadlines.Limit(120, 1, LimitUnit.WORKING_DAYS), at(2026, 2, 14, 10, 30), at(2026, 2, 14, 18, 0)),
-        (at(2026, 2, 14, 17, 0), deadlines.Limit(120, 1, LimitUnit.WORKING_DAYS), at(2026, 2, 24, 10, 0), at(2026, 2, 24, 18, 0)),
+        (
+            at(2026, 2, 13, 17, 30),
+            deadlines.Limit(120, 1, LimitUnit.WORKING_DAYS),
+            at(2026, 2, 14, 10, 30),
+            at(2026, 2, 14, 18, 0),
+        ),
+        (
+            at(2026, 2, 14, 17, 0),
+            deadlines.Limit(120, 1, LimitUnit.WORKING_DAYS),
+            at(2026, 2, 24, 10, 0),
+            at(2026, 2, 24, 18, 0),
+        ),
     ],
 )
 def test_deadlines_across_holidays_and_make_up_days(
@@ -65,14 +80,22 @@ def test_an_extension_counts_working_days_from_the_old_deadline(demo_city: None)
 
 def test_the_most_specific_rule_applies(demo_city: None) -> None:
     noise = category("0102001")
-    assert deadlines.limit_for(RequestType.CONSULTATION, noise, Urgency.NORMAL) == deadlines.Limit(120, 1, LimitUnit.WORKING_DAYS)
+    assert deadlines.limit_for(RequestType.CONSULTATION, noise, Urgency.NORMAL) == deadlines.Limit(
+        120, 1, LimitUnit.WORKING_DAYS
+    )
     assert deadlines.limit_for(RequestType.COMPLAINT, noise, Urgency.NORMAL).handle_amount == 5
-    TimeLimit.objects.create(category=noise.parent, accept_minutes=90, handle_amount=7, handle_unit=LimitUnit.WORKING_DAYS)
+    TimeLimit.objects.create(
+        category=noise.parent, accept_minutes=90, handle_amount=7, handle_unit=LimitUnit.WORKING_DAYS
+    )
     deadlines.forget_rules()
     # A category rule beats a type rule …
-    assert deadlines.limit_for(RequestType.COMPLAINT, noise, Urgency.NORMAL) == deadlines.Limit(90, 7, LimitUnit.WORKING_DAYS)
+    assert deadlines.limit_for(RequestType.COMPLAINT, noise, Urgency.NORMAL) == deadlines.Limit(
+        90, 7, LimitUnit.WORKING_DAYS
+    )
     # … and urgency beats both.
-    assert deadlines.limit_for(RequestType.COMPLAINT, noise, Urgency.CRITICAL) == deadlines.Limit(30, 4, LimitUnit.WORKING_HOURS)
+    assert deadlines.limit_for(RequestType.COMPLAINT, noise, Urgency.CRITICAL) == deadlines.Limit(
+        30, 4, LimitUnit.WORKING_HOURS
+    )
     # A category elsewhere in the tree keeps its type's limit.
     assert deadlines.limit_for(RequestType.COMPLAINT, category("0101001"), Urgency.NORMAL).handle_amount == 5
 

@@ -20,7 +20,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 JURISDICTION = "sz.gov.cn"
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
 DEFINITION_FIELDS = ["service_code", "attributes"]
-ATTRIBUTE_FIELDS = ["variable", "code", "datatype", "required", "datatype_description", "order", "description", "values"]
+ATTRIBUTE_FIELDS = [
+    "variable",
+    "code",
+    "datatype",
+    "required",
+    "datatype_description",
+    "order",
+    "description",
+    "values",
+]
 VALUE_FIELDS = ["key", "name"]
 REQUEST_FIELDS = [
     "service_request_id",
@@ -230,7 +239,10 @@ def test_post_and_get_requests_in_both_formats(base: str, api_key: str) -> None:
     assert {r["service_request_id"] for r in listed} == {number, second}
     for record in listed:
         assert_request(record)
-    assert [r["service_request_id"] for r in json_body(get(f"{base}/requests.json", service_request_id=f"{second},{number}"))] == [second, number]
+    assert [
+        r["service_request_id"]
+        for r in json_body(get(f"{base}/requests.json", service_request_id=f"{second},{number}"))
+    ] == [second, number]
     assert json_body(get(f"{base}/requests.json", service_code="0101001")) == []
     assert len(json_body(get(f"{base}/requests.json", service_code=f"0101001,{STREETLIGHT}", status="open"))) == 2
     assert json_body(get(f"{base}/requests.json", status="closed")) == []
@@ -249,13 +261,22 @@ def test_post_and_get_requests_in_both_formats(base: str, api_key: str) -> None:
 
 
 def test_batch_services_answer_with_a_token(base: str, api_key: str) -> None:
-    from pengcheng.hotline.open311 import process_submission
     from pengcheng.hotline.models import Open311Submission
+    from pengcheng.hotline.open311 import process_submission
 
     Category.objects.filter(code=STREETLIGHT).update(service_type=ServiceType.BATCH)
     services = json_body(get(f"{base}/services.json"))
     assert next(s for s in services if s["service_code"] == STREETLIGHT)["type"] == "batch"
-    response = post(base, "json", {"api_key": api_key, "service_code": STREETLIGHT, "address_string": "南山区粤海街道", "description": "路灯坏了"})
+    response = post(
+        base,
+        "json",
+        {
+            "api_key": api_key,
+            "service_code": STREETLIGHT,
+            "address_string": "南山区粤海街道",
+            "description": "路灯坏了",
+        },
+    )
     [answer] = json_body(response)
     assert list(answer) == TOKEN_POST_FIELDS
     token = answer["token"]
@@ -282,7 +303,9 @@ def test_errors_have_the_spec_codes(base: str, api_key: str) -> None:
     assert "open311" in assert_errors(post(base, "json", {**valid, "api_key": out.getvalue().split()[-1]}), 403)
     assert_errors(post(base, "json", {**valid, "service_code": "9999999"}), 404)
     assert_errors(post(base, "json", {k: v for k, v in valid.items() if k != "service_code"}), 400)
-    assert "location" in assert_errors(post(base, "json", {k: v for k, v in valid.items() if k != "address_string"}), 400)
+    assert "location" in assert_errors(
+        post(base, "json", {k: v for k, v in valid.items() if k != "address_string"}), 400
+    )
     assert "4000" in assert_errors(post(base, "json", {**valid, "description": "长" * 4001}), 400)
     assert "decimal" in assert_errors(post(base, "json", {**valid, "lat": "north", "long": "114.05"}), 400)
     assert_errors(post(base, "json", {**valid, "lat": "22.5"}), 400)  # long missing
@@ -324,7 +347,13 @@ def test_errors_have_the_spec_codes(base: str, api_key: str) -> None:
 
 
 def test_a_repeated_post_from_one_device_within_a_minute_makes_one_ticket(base: str, api_key: str) -> None:
-    form = {"api_key": api_key, "service_code": STREETLIGHT, "address_string": "罗湖区东门街道", "description": "路灯闪烁", "device_id": "phone-42"}
+    form = {
+        "api_key": api_key,
+        "service_code": STREETLIGHT,
+        "address_string": "罗湖区东门街道",
+        "description": "路灯闪烁",
+        "device_id": "phone-42",
+    }
     first = json_body(post(base, "json", form))[0]["service_request_id"]
     again = json_body(post(base, "json", form))[0]["service_request_id"]
     assert again == first and Ticket.objects.count() == 1
