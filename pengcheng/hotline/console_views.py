@@ -118,6 +118,8 @@ def call(request: HttpRequest) -> HttpResponse:
     if caller is not None:
         initial["caller_name"] = caller.name
     form = CallForm(request.POST or None, initial=initial)
+    if phone:  # the caller is known: the agent goes on with the request itself
+        form.fields["request_type"].widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
         try:
             ticket = services.create_ticket(
