@@ -318,7 +318,7 @@ def act(request: HttpRequest, number: str, action: str, payload: ActionIn) -> An
 def inbound(request: HttpRequest, payload: InboundIn) -> Any:
     require_scope(request, "hotline.inbound")
     message, created = services.receive_message(
-        services.ClientActor(f"inbound:{payload.channel}"),
+        services.client_actor(f"inbound:{payload.channel}"),
         channel=payload.channel,
         external_id=payload.external_id,
         sender=payload.sender,

@@ -36,7 +36,8 @@ Classifier = Callable[[Ticket, int], Iterable[Suggestion]]
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> Classifier:
-    return import_string(path)  # type: ignore[no-any-return]
+    classifier: Classifier = import_string(path)
+    return classifier
 
 
 def suggestions(ticket: Ticket, limit: int = TOP) -> list[Suggestion]:

@@ -256,7 +256,7 @@ def _act_merge(request: HttpRequest, ticket: Ticket) -> str:
 
 
 def _act_extension_decision(request: HttpRequest, ticket: Ticket) -> str:
-    extension = ExtensionRequest.objects.filter(pk=request.POST.get("extension"), ticket=ticket).first()
+    extension = ExtensionRequest.objects.filter(pk=request.POST.get("extension", "0") or "0", ticket=ticket).first()
     if extension is None:
         raise NotFound(_("No such extension request."))
     approve = request.POST.get("decision") == "approve"

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from pengcheng.audit.services import record as audit
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.errors import ValidationFailed
+from pengcheng.core.models import User
 from pengcheng.hotline import access, location, selectors
 from pengcheng.hotline.models import (
     CHANNEL_NAMES,
@@ -219,14 +220,13 @@ def parse_moment(value: Any) -> dt.datetime | None:
         text = _text(value)
         if not text:
             return None
-        moment = None
         for pattern in _DATE_FORMATS:
             try:
                 moment = dt.datetime.strptime(text, pattern)
                 break
             except ValueError:
                 continue
-        if moment is None:
+        else:
             return None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
@@ -283,7 +283,7 @@ class RowConverter:
         if raw_category and category is None:
             raise RowProblem(_("unknown category %(v)r") % {"v": raw_category})
         raw_channel = _text(self.value(row, "channel"))
-        channel = CHANNEL_NAMES.get(raw_channel.lower()) or CHANNEL_NAMES.get(raw_channel)
+        channel: str = CHANNEL_NAMES.get(raw_channel.lower()) or CHANNEL_NAMES.get(raw_channel) or ""
         if raw_channel and not channel:
             channel = raw_channel if raw_channel in Channel.values else Channel.OTHER
         address = " ".join(p for p in (_text(self.value(row, "address")), _text(self.value(row, "address_extra"))) if p)
@@ -372,8 +372,8 @@ def run_import(
     handle: IO[bytes],
     options: ImportOptions,
     *,
-    progress: Callable[[int], None] | None = None,
-    on_total: Callable[[int | None], None] | None = None,
+    progress: Callable[[int], object] | None = None,
+    on_total: Callable[[int | None], object] | None = None,
 ) -> ImportResult:
     """Import one file. Bad rows are reported (file, row, reason); good rows are written in batches."""
     access.require_dispatcher(actor, "import")
@@ -387,7 +387,7 @@ def run_import(
         batch = ImportBatch.objects.create(
             file_name=file_label[:300],
             mapping=options.mapping,
-            started_by=actor if getattr(actor, "pk", None) else None,
+            started_by=actor if isinstance(actor, User) else None,
         )
     result = ImportResult(batch)
     converter = RowConverter(options, location.gazetteer(), len(headers))

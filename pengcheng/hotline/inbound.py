@@ -31,7 +31,7 @@ from django.utils.dateparse import parse_datetime
 
 from pengcheng.core.errors import ValidationFailed
 from pengcheng.hotline.models import InboundChannel
-from pengcheng.hotline.services import ClientActor, receive_message
+from pengcheng.hotline.services import client_actor, receive_message
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def parse_email(raw: bytes) -> Parsed:
     name, address = parseaddr(str(message.get("From", "")))
     if not address:
         raise MessageError("the e-mail has no From address")
-    part = message.get_body(preferencelist=("plain", "html"))  # type: ignore[attr-defined]
+    part = message.get_body(preferencelist=("plain", "html"))
     body = part.get_content() if part is not None else ""
     if part is not None and part.get_content_type() == "text/html":
         from django.utils.html import strip_tags
@@ -142,7 +142,7 @@ def parse_file(channel: str, path: Path) -> Parsed:
 
 def store(parsed: Parsed, actor: Any = None) -> bool:
     _message, created = receive_message(
-        actor or ClientActor(f"inbound:{parsed.channel}"),
+        actor or client_actor(f"inbound:{parsed.channel}"),
         channel=parsed.channel,
         external_id=parsed.external_id,
         sender=parsed.sender,

@@ -31,7 +31,7 @@ GCJ02 = "gcj02"
 # A point this close to a district (e.g. on a pier or a beach) is placed in it.
 NEAR_DEGREES = 0.01
 
-_LEVEL_WEIGHT = {DivisionLevel.COMMUNITY: 30, DivisionLevel.STREET: 20, DivisionLevel.DISTRICT: 10}
+_LEVEL_WEIGHT: dict[str, int] = {DivisionLevel.COMMUNITY: 30, DivisionLevel.STREET: 20, DivisionLevel.DISTRICT: 10}
 _SUFFIXES = ("社区", "街道", "新区", "区")
 
 

@@ -131,7 +131,8 @@ def endpoint(methods: tuple[str, ...]) -> Callable[[Callable[..., Any]], Callabl
                 jurisdiction = (request.POST if request.method == "POST" else request.GET).get("jurisdiction_id", "")
                 if jurisdiction and jurisdiction.strip() != settings.PENGCHENG_OPEN311_JURISDICTION:
                     raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} was not found")
-                return view(request, *args, fmt=fmt, **kwargs)  # type: ignore[no-any-return]
+                response: HttpResponse = view(request, *args, fmt=fmt, **kwargs)
+                return response
             except Open311Error as error:
                 return render_error(fmt, error)
 
@@ -321,7 +322,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         prepared = services.prepare_ticket(info)
     except ValidationFailed as exc:
         raise _validation_error(exc) from None
-    actor = services.ClientActor(label)
+    actor = services.client_actor(label)
     fingerprint = _fingerprint(data)
     with transaction.atomic():
         device = _device(info.device_id) if info.device_id else None
@@ -387,7 +388,7 @@ def process_submission(submission: Open311Submission) -> Ticket | None:
     try:
         if category is None:
             raise Open311Error(404, "service_code is no longer offered")
-        ticket = services.create_ticket(services.ClientActor("open311:batch"), _ticket_input(data, category))
+        ticket = services.create_ticket(services.client_actor("open311:batch"), _ticket_input(data, category))
     except (Open311Error, ValidationFailed) as exc:
         submission.error = str(exc)[:300]
         submission.save(update_fields=["error"])

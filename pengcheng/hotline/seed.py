@@ -81,7 +81,7 @@ LIMITS = [
     ("", "", "城乡建设 / 安全生产 / 安全隐患", 60, 2, LimitUnit.WORKING_DAYS, "安全隐患 2 个工作日"),
 ]
 
-ATTRIBUTES = {
+ATTRIBUTES: dict[str, list[tuple[str, str, bool, str, list[dict[str, str]]]]] = {
     "环境保护 / 环境污染 / 噪音污染": [
         (
             "noise_period",
@@ -142,10 +142,10 @@ def load_categories(rows: list[tuple[str, str, str]]) -> int:
     existing = {c.path_name: c for c in Category.objects.all()}
     created = 0
     counters: dict[str, int] = {}  # parent code → highest child number used
-    for category in existing.values():
-        width = 2 if category.level <= 2 else 3
-        parent_code = category.code[:-width]
-        counters[parent_code] = max(counters.get(parent_code, 0), int(category.code[-width:]))
+    for known in existing.values():
+        width = 2 if known.level <= 2 else 3
+        parent_code = known.code[:-width]
+        counters[parent_code] = max(counters.get(parent_code, 0), int(known.code[-width:]))
     for first, second, third in rows:
         parent: Category | None = None
         path_parts: list[str] = []

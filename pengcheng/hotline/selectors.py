@@ -41,7 +41,7 @@ _categories: dict[str, Any] = {"loaded": 0.0, "by_code": {}}
 def _category_index() -> dict[str, Category]:
     now = time.monotonic()
     if now - _categories["loaded"] < _CACHE_SECONDS and _categories["by_code"]:
-        return _categories["by_code"]  # type: ignore[no-any-return]
+        return _categories["by_code"]
     with _lock:
         index = {category.code: category for category in Category.objects.prefetch_related("attributes")}
         _categories["by_code"] = index

@@ -4,12 +4,13 @@ tells whoever needs to know. The HTML views, the JSON API, Open311 and the jobs 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core import signing
@@ -73,6 +74,11 @@ class ClientActor:
 
     def __str__(self) -> str:
         return self.username
+
+
+def client_actor(label: str) -> MaybeActor:
+    """A machine client as an actor: it holds no staff role, and the audit log names it."""
+    return cast("MaybeActor", ClientActor(label))
 
 
 def actor_label(actor: MaybeActor) -> str:
@@ -619,7 +625,7 @@ def accept(actor: MaybeActor, ticket: Ticket) -> Ticket:
         ticket.accepted_on_time = ticket.accept_due is None or now <= ticket.accept_due
         _touch(ticket, "status", "accepted_at", "accepted_on_time")
         TicketAssignment.objects.filter(
-            ticket=ticket, department_id=ticket.lead_department_id, role=AssignmentRole.LEAD, ended_at__isnull=True
+            ticket=ticket, department=ticket.lead_department, role=AssignmentRole.LEAD, ended_at__isnull=True
         ).update(accepted_at=now)
         _event(ticket, EventKind.ACCEPTED, actor, department_id=ticket.lead_department_id, public=True)
         audit(actor, "hotline.accepted", ticket, summary=ticket.number, data={"on_time": ticket.accepted_on_time})
@@ -735,9 +741,10 @@ def request_extension(actor: MaybeActor, ticket: Ticket, days: int, reason: str)
         lifecycle.check(ticket, "request_extension")
         if ExtensionRequest.objects.filter(ticket=ticket, status=ExtensionStatus.PENDING).exists():
             raise Conflict(_("An extension request for this ticket is already waiting for a decision."))
+        assert ticket.lead_department is not None  # a handling ticket always has one
         extension = ExtensionRequest.objects.create(
             ticket=ticket,
-            department_id=ticket.lead_department_id,
+            department=ticket.lead_department,
             requested_by=actor if isinstance(actor, User) else None,
             days=int(days),
             reason=reason,
@@ -1133,7 +1140,7 @@ def verify_tracking_code(number: str, phone: str, code: str) -> Ticket | None:
         )
         if latest is None:
             return None
-        expired = timezone.now() - latest.created_at > timezone.timedelta(minutes=TRACKING_CODE_MINUTES)
+        expired = timezone.now() - latest.created_at > dt.timedelta(minutes=TRACKING_CODE_MINUTES)
         latest.attempts += 1
         if expired or latest.attempts > TRACKING_MAX_ATTEMPTS:
             latest.used_at = timezone.now()

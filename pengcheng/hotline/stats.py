@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -104,7 +104,7 @@ def _ticket_rows(days: list[dt.date]) -> list[DailyTicketStat]:
             request_type=row["request_type"],
             **{name: row[name] for name in COUNTERS},
         )
-        for row in grouped
+        for row in cast(Iterable[dict[str, Any]], grouped)
     ]
 
 

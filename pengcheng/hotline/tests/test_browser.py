@@ -113,5 +113,6 @@ def test_an_agent_takes_a_call_with_the_keyboard_only(page) -> None:
     assert ticket.channel == Channel.PHONE and ticket.request_type == "complaint"
     assert ticket.caller is not None and ticket.caller.phone == "19900012001"
     assert ticket.division_id == "440304002016"
-    assert ticket.status == Status.DISPATCHED and ticket.lead_department.code == "440304-GOV"
+    assert ticket.status == Status.DISPATCHED and ticket.lead_department is not None
+    assert ticket.lead_department.code == "440304-GOV"
     assert_accessible(page)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
-def at(*parts: int) -> dt.datetime:
-    return dt.datetime(*parts, tzinfo=SH)
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=SH)
 
 
 FIVE_DAYS = deadlines.Limit(120, 5, LimitUnit.WORKING_DAYS)
@@ -112,6 +112,7 @@ def test_dispatch_sets_deadlines_from_the_limit_and_acceptance_records_timelines
     services.dispatch(SYSTEM, ticket, department(LEAD))
     ticket.refresh_from_db()
     limit = deadlines.limit_for(ticket.request_type, ticket.category, ticket.urgency)
+    assert ticket.dispatched_at is not None
     assert ticket.accept_due == deadlines.accept_due(ticket.dispatched_at, limit)
     assert ticket.handle_due == deadlines.handle_due(ticket.dispatched_at, limit)
     assert ticket.expected_at == ticket.handle_due

@@ -136,6 +136,7 @@ def test_the_full_loop_with_refusal_transfer_extension_and_reopen(demo_city: Non
     due_before = Ticket.objects.get(pk=ticket.pk).handle_due
     services.decide_extension(chief, extension, approve=True)
     ticket.refresh_from_db()
+    assert ticket.handle_due is not None and due_before is not None
     assert ticket.handle_due > due_before and ticket.extension_days == 3
     assert ExtensionRequest.objects.get(pk=extension.pk).status == ExtensionStatus.APPROVED
 

@@ -247,10 +247,10 @@ def test_supervisor_figures_breaches_and_export(demo_city: None) -> None:
     client = login_client(agent.username)
     page = client.get("/console/hotline/overview/?by=type")
     assert page.status_code == 200
-    csv_text = b"".join(client.get("/console/hotline/overview.csv?by=district").streaming_content).decode("utf-8-sig")
+    csv_text = b"".join(client.get("/console/hotline/overview.csv?by=district").streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert csv_text.splitlines()[0].startswith("district,received,")
     assert csv_text.splitlines()[-1].startswith("合计") or "Total" in csv_text.splitlines()[-1]
-    breaches = b"".join(client.get("/console/hotline/breaches/?format=csv").streaming_content).decode("utf-8-sig")
+    breaches = b"".join(client.get("/console/hotline/breaches/?format=csv").streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     assert late.number in breaches
     assert login_client("citizen").get("/console/hotline/overview/").status_code == 403
     # The figures for a day are rebuilt when a ticket received that day changes.

@@ -1,4 +1,5 @@
 import json
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ class Command(BaseCommand):
                             mapping=mapping, default_type=options["type"], dry_run=options["dry_run"]
                         ),
                         progress=bar.update,
-                        on_total=lambda total, bar=bar: setattr(bar, "total", total),
+                        on_total=partial(setattr, bar, "total"),
                     )
             except ValidationFailed as exc:
                 raise CommandError("; ".join(m for ms in exc.field_errors.values() for m in ms)) from None
