@@ -11,11 +11,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,7 +85,6 @@ PRESETS: dict[str, dict[str, str]] = {
 }
 BATCH_SIZE = 2000
 MAX_STORED_ERRORS = 1000
-_DATE_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M", "%Y/%m/%d", "%Y-%m-%d")
 
 
 @dataclass
@@ -211,24 +214,26 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?$")
+_TZ = ZoneInfo(settings.TIME_ZONE)
+
+
 def parse_moment(value: Any) -> dt.datetime | None:
+    """A date or date-time from a cell: a datetime, or text such as ``2020/1/6 12:09:38``,
+    ``2020-09-03`` or ``2019年8月5日`` (read in the city's time zone)."""
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
         moment = dt.datetime.combine(value, dt.time())
     else:
-        text = _text(value)
-        if not text:
+        match = _DATE_RE.match(_text(value))
+        if match is None:
             return None
-        for pattern in _DATE_FORMATS:
-            try:
-                moment = dt.datetime.strptime(text, pattern)
-                break
-            except ValueError:
-                continue
-        else:
+        try:
+            moment = dt.datetime(*(int(part) if part else 0 for part in match.groups()))  # type: ignore[misc]
+        except ValueError:
             return None
-    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+    return moment.replace(tzinfo=_TZ) if moment.tzinfo is None else moment
 
 
 class RowProblem(ValueError):
@@ -242,6 +247,12 @@ class RowConverter:
         self.gazetteer = gazetteer
         self.width = width
         self.now = timezone.now()
+        self.defaults = {
+            **{field.attname: field.get_default() for field in Ticket._meta.concrete_fields if field.attname != "id"},
+            "urgency": Urgency.NORMAL,
+            "status": Status.CLOSED,
+            "updated_at": self.now,
+        }
         # Addresses and categories repeat across rows: look each one up once.
         self._places: dict[str, location.AddressMatch | None] = {}
         self._categories: dict[str, Any] = {}
@@ -260,8 +271,8 @@ class RowConverter:
         column = self.mapping.get(target)
         return row.get(column) if column else None
 
-    def convert(self, row: dict[str, Any]) -> tuple[Ticket, str, dt.datetime | None]:
-        """A ticket (not saved), its reply and reply time; raises ``RowProblem``."""
+    def convert(self, row: dict[str, Any]) -> tuple[dict[str, Any], str, dt.datetime | None]:
+        """A ticket's column values, its reply and reply time; raises ``RowProblem``."""
         if row.get("__width__", self.width) != self.width:
             raise RowProblem(
                 _("the row has %(n)s columns, the header %(m)s") % {"n": row.get("__width__"), "m": self.width}
@@ -294,33 +305,31 @@ class RowConverter:
             raise RowProblem(_("the reply is dated before the request"))
         anonymous = _text(self.value(row, "anonymous")) in ("1", "true", "True", "是", "Y", "y")
         title = _text(self.value(row, "title")) or description.splitlines()[0][:40]
-        local_day = timezone.localtime(created).date()
+        local_day = created.astimezone(_TZ).date()
         closed_at = (replied or created) if reply else created
-        ticket = Ticket(
-            request_type=request_type or self.options.default_type,
-            category=category,
-            category_top_id=_top_id(category),
-            urgency=Urgency.NORMAL,
-            channel=channel or self.options.default_channel,
-            status=Status.CLOSED,
-            title=title[:200],
-            description=description,
-            anonymous=anonymous,
-            address=address[:300],
-            division_id=match.division_code if match else None,
-            district_code=match.division_code[:6] if match else "",
-            location_source="address" if match else "",
-            created_at=created,
-            received_on=local_day,
-            updated_at=self.now,
-            replied_at=replied if reply else None,
-            closed_at=closed_at,
-            reply=reply,
-            public_reply=reply,
-            external_id=_text(self.value(row, "external_id"))[:100],
-            account_id=_text(self.value(row, "account_id"))[:100],
-        )
-        return ticket, reply, replied
+        fields: dict[str, Any] = {
+            **self.defaults,
+            "request_type": request_type or self.options.default_type,
+            "category_id": category.pk if category else None,
+            "category_top_id": _top_id(category),
+            "channel": channel or self.options.default_channel,
+            "title": title[:200],
+            "description": description,
+            "anonymous": anonymous,
+            "address": address[:300],
+            "division_id": match.division_code if match else None,
+            "district_code": match.division_code[:6] if match else "",
+            "location_source": "address" if match else "",
+            "created_at": created,
+            "received_on": local_day,
+            "replied_at": replied if reply else None,
+            "closed_at": closed_at,
+            "reply": reply,
+            "public_reply": reply,
+            "external_id": _text(self.value(row, "external_id"))[:100],
+            "account_id": _text(self.value(row, "account_id"))[:100],
+        }
+        return fields, reply, replied
 
 
 def _top_id(category: Any) -> int | None:
@@ -333,37 +342,65 @@ def _top_id(category: Any) -> int | None:
 # Writing --------------------------------------------------------------------------------------------
 
 
-def _write(tickets: list[tuple[Ticket, str, dt.datetime | None]], batch: ImportBatch) -> None:
+Row = tuple[dict[str, Any], str, dt.datetime | None]
+TICKET_COLUMNS = [f for f in Ticket._meta.concrete_fields if f.attname != "id"]
+EVENT_COLUMNS = ["ticket_id", "kind", "at", "actor_id", "actor_label", "department_id", "note", "data", "public"]
+
+
+def _events(ticket_id: int, fields: dict[str, Any], reply: str, batch: ImportBatch) -> list[tuple[Any, ...]]:
+    created = (ticket_id, EventKind.CREATED, fields["created_at"], None, "import", None, "", {"import": batch.pk}, True)
+    closed = (
+        ticket_id,
+        EventKind.CLOSED,
+        fields["closed_at"] or fields["created_at"],
+        None,
+        "import",
+        None,
+        reply,
+        {},
+        True,
+    )
+    return [created, closed]
+
+
+def _write(rows: list[Row], batch: ImportBatch) -> None:
+    """Write a batch of converted rows: COPY on PostgreSQL, bulk inserts elsewhere."""
+    for fields, _reply, _replied in rows:
+        fields["import_batch_id"] = batch.pk
     with transaction.atomic():
-        objects = [ticket for ticket, _r, _t in tickets]
-        for ticket in objects:
-            ticket.import_batch = batch
-        Ticket.objects.bulk_create(objects, batch_size=BATCH_SIZE)
-        if objects and objects[0].pk is None:  # a backend that does not return ids on bulk insert
-            raise RuntimeError("bulk insert did not return ids")
-        events = []
-        for ticket, reply, _replied in tickets:
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    kind=EventKind.CREATED,
-                    at=ticket.created_at,
-                    actor_label="import",
-                    public=True,
-                    data={"import": batch.pk},
-                )
-            )
-            events.append(
-                TicketEvent(
-                    ticket=ticket,
-                    kind=EventKind.CLOSED,
-                    at=ticket.closed_at or ticket.created_at,
-                    actor_label="import",
-                    note=reply,
-                    public=True,
-                )
-            )
+        if connection.vendor == "postgresql":
+            _copy(rows, batch)
+            return
+        tickets = [Ticket(**fields) for fields, _r, _t in rows]
+        Ticket.objects.bulk_create(tickets, batch_size=BATCH_SIZE)
+        events = [
+            TicketEvent(**dict(zip(EVENT_COLUMNS, event, strict=True)))
+            for ticket, (fields, reply, _t) in zip(tickets, rows, strict=True)
+            for event in _events(ticket.pk, fields, reply, batch)
+        ]
         TicketEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+
+
+def _copy(rows: list[Row], batch: ImportBatch) -> None:
+    """PostgreSQL COPY, with ids taken from the table's sequence so the events can point at them."""
+    columns = [f.column for f in TICKET_COLUMNS]
+    json_columns = {i for i, f in enumerate(TICKET_COLUMNS) if f.get_internal_type() == "JSONField"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('hotline_ticket', 'id')) FROM generate_series(1, %s)", [len(rows)]
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        raw = cursor.cursor
+        with raw.copy(f"COPY hotline_ticket (id, {', '.join(columns)}) FROM STDIN") as copy:
+            for ticket_id, (fields, _reply, _replied) in zip(ids, rows, strict=True):
+                values = [fields[f.attname] for f in TICKET_COLUMNS]
+                for index in json_columns:
+                    values[index] = json.dumps(values[index], ensure_ascii=False)
+                copy.write_row([ticket_id, *values])
+        with raw.copy(f"COPY hotline_ticketevent ({', '.join(EVENT_COLUMNS)}) FROM STDIN") as copy:
+            for ticket_id, (fields, reply, _replied) in zip(ids, rows, strict=True):
+                for event in _events(ticket_id, fields, reply, batch):
+                    copy.write_row([*event[:7], json.dumps(event[7]), event[8]])
 
 
 def run_import(
@@ -391,7 +428,7 @@ def run_import(
         )
     result = ImportResult(batch)
     converter = RowConverter(options, location.gazetteer(), len(headers))
-    pending: list[tuple[Ticket, str, dt.datetime | None]] = []
+    pending: list[Row] = []
     for number, row in rows:
         result.rows += 1
         try:

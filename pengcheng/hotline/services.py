@@ -295,6 +295,69 @@ def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "updated_at"])
 
 
+def _check_reporter(actor: MaybeActor, data: TicketInput | PreparedTicket) -> None:
+    if isinstance(actor, User) and not access.hotline_scope(actor).dispatcher:
+        info = data.data if isinstance(data, PreparedTicket) else data
+        if info.channel not in (Channel.PORTAL, Channel.APP):
+            raise AccessDenied("hotline.create", reason="citizens report through the portal or the app")
+    elif not isinstance(actor, (User, SystemActor, ClientActor)):
+        raise AccessDenied("hotline.create", reason="sign in to report")
+
+
+def _build_ticket(prepared: PreparedTicket, caller: Caller | None, now: dt.datetime) -> Ticket:
+    """The unsaved ticket for a prepared report."""
+    info = prepared.data
+    limit = deadlines.limit_for(info.request_type, info.category, info.urgency)
+    return Ticket(
+        request_type=info.request_type,
+        category=info.category,
+        category_top_id=_top_id(info.category),
+        urgency=info.urgency,
+        channel=info.channel,
+        title=prepared.title,
+        description=info.description,
+        caller=caller,
+        anonymous=info.anonymous,
+        address=info.address.strip()[:300],
+        division_id=prepared.place.division_code or None,
+        district_code=prepared.place.district_code,
+        lat=prepared.place.lat,
+        lng=prepared.place.lng,
+        location_source=prepared.place.source,
+        routed_department_id=prepared.route.department_id if prepared.route else None,
+        created_at=now,
+        received_on=timezone.localtime(now).date(),
+        updated_at=now,
+        expected_at=deadlines.handle_due(now, limit),
+        attributes=info.attributes,
+        media_url=info.media_url[:500],
+        device_id=info.device_id[:100],
+        account_id=info.account_id[:100],
+        external_id=info.external_id[:100],
+    )
+
+
+def _after_intake(ticket: Ticket, prepared: PreparedTicket, now: dt.datetime) -> None:
+    """Automatic dispatch where the routing rule says so, and the acknowledgement to the caller."""
+    if prepared.route is not None and prepared.route.auto_dispatch:
+        _dispatch(
+            SYSTEM,
+            ticket,
+            prepared.route.department_id,
+            list(prepared.route.assisting_ids),
+            note=_("Dispatched automatically by routing rule %(id)s.") % {"id": prepared.route.rule_id},
+            now=now,
+        )
+    if ticket.caller is not None:
+        _tell_caller(
+            ticket,
+            ticket.caller,
+            _("Request %(number)s received") % {"number": ticket.number},
+            _("Your request has been received as %(number)s. Keep this number to follow it.")
+            % {"number": ticket.number},
+        )
+
+
 def create_ticket(
     actor: MaybeActor,
     data: TicketInput | PreparedTicket,
@@ -304,65 +367,18 @@ def create_ticket(
 ) -> Ticket:
     """受理: record a report as a ticket. Citizens report for themselves; 12345 agents and machine
     clients (Open311, SMS gateways) for anyone. A route marked for automatic dispatch is followed."""
-    if isinstance(actor, User) and not access.hotline_scope(actor).dispatcher:
-        if isinstance(data, TicketInput) and data.channel not in (Channel.PORTAL, Channel.APP):
-            raise AccessDenied("hotline.create", reason="citizens report through the portal or the app")
-    elif not isinstance(actor, (User, SystemActor, ClientActor)):
-        raise AccessDenied("hotline.create", reason="sign in to report")
+    _check_reporter(actor, data)
     prepared = data if isinstance(data, PreparedTicket) else prepare_ticket(data)
     _check_files(files)
     info = prepared.data
     now = timezone.now()
-    limit = deadlines.limit_for(info.request_type, info.category, info.urgency)
     with transaction.atomic():
-        caller = _caller_for(actor, prepared)
-        ticket = Ticket.objects.create(
-            request_type=info.request_type,
-            category=info.category,
-            category_top_id=_top_id(info.category),
-            urgency=info.urgency,
-            channel=info.channel,
-            title=prepared.title,
-            description=info.description,
-            caller=caller,
-            anonymous=info.anonymous,
-            address=info.address.strip()[:300],
-            division_id=prepared.place.division_code or None,
-            district_code=prepared.place.district_code,
-            lat=prepared.place.lat,
-            lng=prepared.place.lng,
-            location_source=prepared.place.source,
-            routed_department_id=prepared.route.department_id if prepared.route else None,
-            created_at=now,
-            received_on=timezone.localtime(now).date(),
-            updated_at=now,
-            expected_at=deadlines.handle_due(now, limit),
-            attributes=info.attributes,
-            media_url=info.media_url[:500],
-            device_id=info.device_id[:100],
-            account_id=info.account_id[:100],
-            external_id=info.external_id[:100],
-        )
+        ticket = _build_ticket(prepared, _caller_for(actor, prepared), now)
+        ticket.save(force_insert=True)
         _event(ticket, EventKind.CREATED, actor, public=True, data={"channel": info.channel})
         for upload in files:
             _save_attachment(ticket, upload, actor)
-        if prepared.route is not None and prepared.route.auto_dispatch:
-            _dispatch(
-                SYSTEM,
-                ticket,
-                prepared.route.department_id,
-                list(prepared.route.assisting_ids),
-                note=_("Dispatched automatically by routing rule %(id)s.") % {"id": prepared.route.rule_id},
-                now=now,
-            )
-        if caller is not None:
-            _tell_caller(
-                ticket,
-                caller,
-                _("Request %(number)s received") % {"number": ticket.number},
-                _("Your request has been received as %(number)s. Keep this number to follow it.")
-                % {"number": ticket.number},
-            )
+        _after_intake(ticket, prepared, now)
         audit(
             actor,
             "hotline.ticket_created",
@@ -372,6 +388,50 @@ def create_ticket(
             request=request,
         )
     return ticket
+
+
+def ticket_digest(ticket: Ticket) -> str:
+    """A fingerprint of what was reported, for audit records that cover many tickets."""
+    fields = [ticket.number, ticket.channel, ticket.request_type, str(ticket.category_id or ""), ticket.title]
+    return hashlib.sha256("\x1f".join([*fields, ticket.description]).encode()).hexdigest()
+
+
+def create_tickets(actor: MaybeActor, batch: Sequence[PreparedTicket]) -> list[Ticket]:
+    """Record many prepared reports in one transaction (batch Open311 intake, bursts after a storm):
+    the tickets and their first events are inserted in bulk, and one audit record lists every
+    ticket with a fingerprint of its content."""
+    for prepared in batch:
+        _check_reporter(actor, prepared)
+    if not batch:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        tickets = [_build_ticket(p, _caller_for(actor, p), now) for p in batch]
+        Ticket.objects.bulk_create(tickets)
+        label = actor_label(actor)[:150]
+        TicketEvent.objects.bulk_create(
+            [
+                TicketEvent(
+                    ticket=t,
+                    kind=EventKind.CREATED,
+                    actor_label=label,
+                    at=now,
+                    public=True,
+                    data={"channel": t.channel},
+                )
+                for t in tickets
+            ]
+        )
+        for ticket, prepared in zip(tickets, batch, strict=True):
+            _after_intake(ticket, prepared, now)
+        audit(
+            actor,
+            "hotline.tickets_created",
+            ("hotline.ticket", f"{tickets[0].pk}-{tickets[-1].pk}"),
+            summary=f"{len(tickets)} tickets {tickets[0].number}…{tickets[-1].number}",
+            data={"tickets": [[t.pk, ticket_digest(t)] for t in tickets]},
+        )
+    return tickets
 
 
 def _top_id(category: Category | None) -> int | None:
@@ -534,19 +594,7 @@ def _dispatch(
         public=True,
         data={"assisting": [h.code for h in helpers], "accept_due": ticket.accept_due, "handle_due": ticket.handle_due},
     )
-    subject = _("New 12345 ticket %(number)s") % {"number": ticket.number}
-    body = _("%(title)s — accept by %(due)s.") % {
-        "title": ticket.title,
-        "due": timezone.localtime(ticket.accept_due).strftime("%Y-%m-%d %H:%M"),
-    }
-    _tell_staff(department_staff(lead.pk), ticket, subject, body)
-    for helper in helpers:
-        _tell_staff(
-            department_staff(helper.pk),
-            ticket,
-            subject,
-            _("Your department assists: %(title)s") % {"title": ticket.title},
-        )
+    # Departments see new tickets in their 待签收 queue; the deadline job warns before 签收 is due.
 
 
 def dispatch(

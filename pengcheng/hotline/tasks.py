@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from pengcheng.audit.services import record as audit
 from pengcheng.core.actors import SYSTEM
 from pengcheng.core.models import Role
-from pengcheng.hotline.models import EventKind, Open311Submission, Status, Ticket, TicketEvent
+from pengcheng.hotline.models import EventKind, Status, Ticket, TicketEvent
 from pengcheng.jobs.registry import ScheduledJob
 
 logger = logging.getLogger(__name__)
@@ -142,26 +142,16 @@ def refresh_stats() -> dict[str, Any]:
     return {"days": result["days"]}
 
 
-def process_open311_submission(submission_id: int) -> str:
-    from pengcheng.hotline.open311 import process_submission
+def process_open311_batches() -> int:
+    """Create tickets for every waiting batch Open311 submission, 500 per transaction."""
+    from pengcheng.hotline.open311 import process_submissions
 
-    submission = Open311Submission.objects.filter(pk=submission_id).first()
-    if submission is None:
-        return "gone"
-    ticket = process_submission(submission)
-    return ticket.number if ticket else f"failed: {submission.error}"
-
-
-def sweep_open311_submissions() -> int:
-    """Batch submissions whose job was lost (e.g. a worker restart) are processed here."""
-    from pengcheng.hotline.open311 import process_submission
-
-    stale = timezone.now() - dt.timedelta(minutes=2)
-    done = 0
-    for submission in Open311Submission.objects.filter(ticket__isnull=True, error="", created_at__lt=stale)[:BATCH]:
-        process_submission(submission)
-        done += 1
-    return done
+    total = 0
+    while True:
+        taken = process_submissions(BATCH)
+        total += taken
+        if taken < BATCH:
+            return total
 
 
 def poll_inbound_spool() -> dict[str, int]:
@@ -190,9 +180,9 @@ SCHEDULES = [
         description="Take SMS, e-mail and WeChat messages from the spool directory.",
     ),
     ScheduledJob(
-        name="hotline.sweep_open311_submissions",
-        func="pengcheng.hotline.tasks.sweep_open311_submissions",
-        cron="*/2 * * * *",
-        description="Create tickets for batch Open311 submissions whose job was lost.",
+        name="hotline.process_open311_batches",
+        func="pengcheng.hotline.tasks.process_open311_batches",
+        cron="* * * * *",
+        description="Create the tickets for batch Open311 submissions (POSTs also wake it).",
     ),
 ]
