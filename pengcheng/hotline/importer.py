@@ -230,7 +230,8 @@ def parse_moment(value: Any) -> dt.datetime | None:
         if match is None:
             return None
         try:
-            moment = dt.datetime(*(int(part) if part else 0 for part in match.groups()))  # type: ignore[misc]
+            year, month, day, hour, minute, second = (int(part) if part else 0 for part in match.groups())
+            moment = dt.datetime(year, month, day, hour, minute, second)
         except ValueError:
             return None
     return moment.replace(tzinfo=_TZ) if moment.tzinfo is None else moment
@@ -348,8 +349,8 @@ EVENT_COLUMNS = ["ticket_id", "kind", "at", "actor_id", "actor_label", "departme
 
 
 def _events(ticket_id: int, fields: dict[str, Any], reply: str, batch: ImportBatch) -> list[tuple[Any, ...]]:
-    created = (ticket_id, EventKind.CREATED, fields["created_at"], None, "import", None, "", {"import": batch.pk}, True)
-    closed = (
+    created: tuple[Any, ...] = (ticket_id, EventKind.CREATED, fields["created_at"], None, "import", None, "", {"import": batch.pk}, True)
+    closed: tuple[Any, ...] = (
         ticket_id,
         EventKind.CLOSED,
         fields["closed_at"] or fields["created_at"],
@@ -383,7 +384,7 @@ def _write(rows: list[Row], batch: ImportBatch) -> None:
 
 def _copy(rows: list[Row], batch: ImportBatch) -> None:
     """PostgreSQL COPY, with ids taken from the table's sequence so the events can point at them."""
-    columns = [f.column for f in TICKET_COLUMNS]
+    columns = [str(f.column) for f in TICKET_COLUMNS]
     json_columns = {i for i, f in enumerate(TICKET_COLUMNS) if f.get_internal_type() == "JSONField"}
     with connection.cursor() as cursor:
         cursor.execute(
