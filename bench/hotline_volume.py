@@ -191,7 +191,8 @@ def refresh() -> None:
     started = time.perf_counter()
     result = stats.refresh()
     print(
-        f"an incremental refresh (the 5-minute job) took {time.perf_counter() - started:.1f} s for {result['days']} days"
+        f"an incremental refresh (the 5-minute job) took {time.perf_counter() - started:.1f} s "
+        f"for {result['days']} days"
     )
 
 
