@@ -349,7 +349,18 @@ EVENT_COLUMNS = ["ticket_id", "kind", "at", "actor_id", "actor_label", "departme
 
 
 def _events(ticket_id: int, fields: dict[str, Any], reply: str, batch: ImportBatch) -> list[tuple[Any, ...]]:
-    created: tuple[Any, ...] = (ticket_id, EventKind.CREATED, fields["created_at"], None, "import", None, "", {"import": batch.pk}, True)
+    data = {"import": batch.pk}
+    created: tuple[Any, ...] = (
+        ticket_id,
+        EventKind.CREATED,
+        fields["created_at"],
+        None,
+        "import",
+        None,
+        "",
+        data,
+        True,
+    )
     closed: tuple[Any, ...] = (
         ticket_id,
         EventKind.CLOSED,
