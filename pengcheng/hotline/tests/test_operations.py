@@ -259,3 +259,73 @@ def test_supervisor_figures_breaches_and_export(demo_city: None) -> None:
     assert DailyTicketStat.objects.filter(day=today).count() >= 1
     with pytest.raises(ValidationFailed):
         stats.overview(agent, today, today - dt.timedelta(days=1))
+
+
+def suggest_two(ticket: Ticket, limit: int) -> list:
+    from pengcheng.hotline.classifier import Suggestion
+
+    return [
+        Suggestion(ticket.category, department("440300-CGJ"), 0.61, "test model"),
+        Suggestion(None, department(LEAD), 0.83, "test model"),
+    ]
+
+
+def test_a_classifier_can_suggest_to_the_dispatcher(demo_city: None, settings: object) -> None:
+    ticket = new_ticket()
+    agent = make_staff("hotline_agent", "440300-RX12345")
+    page = login_client(agent.username).get(f"/console/hotline/t/{ticket.number}/").content.decode()
+    assert 'class="suggestions"' not in page  # dispatch works without any classifier
+    settings.PENGCHENG_HOTLINE_CLASSIFIER = "pengcheng.hotline.tests.test_operations.suggest_two"  # type: ignore[attr-defined]
+    page = login_client(agent.username).get(f"/console/hotline/t/{ticket.number}/").content.decode()
+    assert 'class="suggestions"' in page
+    assert page.index("0.83") < page.index("0.61")  # best first
+    settings.PENGCHENG_HOTLINE_CLASSIFIER = "pengcheng.hotline.tests.test_operations.no_such_function"  # type: ignore[attr-defined]
+    assert login_client(agent.username).get(f"/console/hotline/t/{ticket.number}/").status_code == 200
+
+
+def test_batch_submissions_become_tickets_in_bulk_with_an_intact_audit_chain(demo_city: None) -> None:
+    from django.test import Client
+
+    from pengcheng.audit.services import verify_chain
+    from pengcheng.core.services import create_api_key
+    from pengcheng.hotline.models import Category, Open311Submission, ServiceType
+
+    Category.objects.filter(code="0102004").update(service_type=ServiceType.BATCH)
+    key = create_api_key(SYSTEM, name="batch client", scopes=["open311"]).raw
+    client = Client()
+    for n in range(7):
+        form = {"api_key": key, "service_code": "0102004", "address_string": "福田区", "description": f"路灯 {n}"}
+        assert client.post("/open311/v2/requests.json", form).status_code == 200
+    bad = Open311Submission.objects.order_by("pk").first()
+    assert bad is not None
+    bad.payload["service_code"] = ["9999999"]  # the service was withdrawn in the meantime
+    bad.save()
+    assert Ticket.objects.count() == 0
+    assert tasks.process_open311_batches() == 7
+    assert Ticket.objects.count() == 6
+    bad.refresh_from_db()
+    assert bad.ticket is None and "no longer offered" in bad.error
+    from pengcheng.audit.models import AuditRecord
+
+    record = AuditRecord.objects.get(action="hotline.tickets_created")
+    assert len(record.data["tickets"]) == 6
+    assert verify_chain().ok
+
+
+def test_the_demo_seed_makes_tickets_and_figures(demo_city: None) -> None:
+    from pengcheng.hotline import seed
+    from pengcheng.seeding import SeedContext
+
+    ctx = SeedContext(scale=1, quiet=True)
+    seed.BASE_TICKETS, saved = 60, seed.BASE_TICKETS
+    try:
+        assert seed.load_tickets(ctx) == 60
+        assert seed.load_tickets(ctx) == 0  # idempotent
+    finally:
+        seed.BASE_TICKETS = saved
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert {Status.RATED, Status.CLOSED} <= statuses
+    stats.refresh(full=True)
+    today = timezone.localdate()
+    overview = stats.overview(SYSTEM, today - dt.timedelta(days=60), today)
+    assert overview.total.get("received") == 60
