@@ -18,7 +18,7 @@ from pengcheng.hotline.models import Channel, ExtensionRequest, Ticket, Urgency
 router = Router(tags=["hotline"])
 
 
-class TicketOut(Schema):
+class TicketFields(Schema):
     number: str
     request_type: str
     category: str | None
@@ -33,6 +33,8 @@ class TicketOut(Schema):
     handle_due: dt.datetime | None
     supervised: bool
 
+
+class TicketOut(TicketFields):
     @staticmethod
     def resolve_category(obj: Ticket) -> str | None:
         return obj.category.code if obj.category else None
@@ -56,20 +58,7 @@ class EventOut(Schema):
     note: str
 
 
-class TicketDetail(Schema):
-    number: str
-    request_type: str
-    category: str | None
-    urgency: str
-    channel: str
-    status: str
-    title: str
-    district_code: str
-    lead_department: str | None
-    created_at: dt.datetime
-    accept_due: dt.datetime | None
-    handle_due: dt.datetime | None
-    supervised: bool
+class TicketDetail(TicketFields):
     description: str
     address: str
     division: str | None

@@ -3,9 +3,8 @@ messages. Each action is a POST that calls one service function."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,7 +16,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from pengcheng.core.console_views import staff_required
 from pengcheng.core.errors import NotFound, ValidationFailed
-from pengcheng.core.models import Department, User
 from pengcheng.hotline import access, classifier, lifecycle, selectors, services
 from pengcheng.hotline.forms import CallForm, DispatchForm, category_label
 from pengcheng.hotline.models import (
@@ -376,18 +374,3 @@ def inbound_message(request: HttpRequest, pk: int) -> HttpResponse:
         "hotline/console/inbound_message.html",
         {"message": message, "form": form, "categories": category_options()},
     )
-
-
-def departments_by_id() -> dict[int, Department]:
-    return {d.pk: d for d in Department.objects.all()}
-
-
-def parse_day(raw: str, default: dt.date) -> dt.date:
-    try:
-        return dt.date.fromisoformat(raw)
-    except (TypeError, ValueError):
-        return default
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
