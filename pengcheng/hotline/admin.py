@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from pengcheng.hotline.models import (
     Category,
@@ -6,15 +9,29 @@ from pengcheng.hotline.models import (
     ImportBatch,
     InboundMessage,
     RoutingRule,
+    ServiceType,
     Ticket,
     TicketEvent,
     TimeLimit,
 )
+from pengcheng.hotline.selectors import forget_categories
 
 
 class AttributeInline(admin.TabularInline):
     model = CategoryAttribute
     extra = 0
+
+
+@admin.action(description=_("Open311: answer POSTs at once with the ticket number (realtime)"))
+def make_realtime(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+    queryset.update(service_type=ServiceType.REALTIME)
+    forget_categories()
+
+
+@admin.action(description=_("Open311: answer POSTs with a token, create tickets in bulk (batch, for bursts)"))
+def make_batch(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Category]) -> None:
+    queryset.update(service_type=ServiceType.BATCH)
+    forget_categories()
 
 
 @admin.register(Category)
@@ -23,6 +40,7 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ("level", "service_type", "is_active")
     search_fields = ("code", "name", "path_name", "keywords")
     inlines = [AttributeInline]
+    actions = [make_realtime, make_batch]
 
 
 @admin.register(RoutingRule)
