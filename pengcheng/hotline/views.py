@@ -81,25 +81,24 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/portal/mine.html", {"page": page})
 
 
-def _citizen_ticket(request: HttpRequest, ticket: Ticket, *, can_rate: bool) -> HttpResponse:
+def _citizen_ticket(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+    """The caller's view of a ticket (reached by account, verified tracking or the SMS link), with
+    the rating form once it is closed."""
     form = RateForm(request.POST or None)
-    if request.method == "POST":
-        if not can_rate:
-            raise AccessDenied("hotline.rate", target=ticket, reason="only the caller may rate")
-        if form.is_valid():
-            try:
-                services.rate(
-                    request.user,
-                    ticket,
-                    form.cleaned_data["rating"],
-                    form.cleaned_data["comment"],
-                    verified_caller=True,
-                )
-            except ValidationFailed as exc:
-                add_errors(form, exc, "rating")
-            else:
-                messages.success(request, _("Thank you for your rating."))
-                return redirect(request.path)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.rate(
+                request.user,
+                ticket,
+                form.cleaned_data["rating"],
+                form.cleaned_data["comment"],
+                verified_caller=True,
+            )
+        except ValidationFailed as exc:
+            add_errors(form, exc, "rating")
+        else:
+            messages.success(request, _("Thank you for your rating."))
+            return redirect(request.path)
     ticket.refresh_from_db()
     return render(
         request,
@@ -109,7 +108,7 @@ def _citizen_ticket(request: HttpRequest, ticket: Ticket, *, can_rate: bool) -> 
             "events": selectors.timeline(ticket, public_only=True),
             "description": selectors.public_text(ticket.description),
             "reply": selectors.public_text(ticket.public_reply),
-            "form": form if can_rate and ticket.status == Status.CLOSED else None,
+            "form": form if ticket.status == Status.CLOSED else None,
             "attachments": ticket.attachments.all(),
         },
     )
@@ -121,7 +120,7 @@ def my_ticket(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_by_number(number)
     if ticket is None or not selectors.owns(request.user, ticket):
         raise NotFound(_("You have no ticket numbered %(number)s.") % {"number": number})
-    return _citizen_ticket(request, ticket, can_rate=True)
+    return _citizen_ticket(request, ticket)
 
 
 @never_cache
@@ -159,7 +158,7 @@ def tracked(request: HttpRequest, number: str) -> HttpResponse:
     ticket = selectors.ticket_by_number(number)
     if ticket is None or ticket.pk not in request.session.get(TRACKED_SESSION_KEY, []):
         return redirect("hotline:track")
-    return _citizen_ticket(request, ticket, can_rate=True)
+    return _citizen_ticket(request, ticket)
 
 
 @never_cache
@@ -167,7 +166,7 @@ def tracked(request: HttpRequest, number: str) -> HttpResponse:
 def rate_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The return-visit link sent by SMS: it proves the caller received the message."""
     ticket = services.ticket_from_rating_token(token)
-    return _citizen_ticket(request, ticket, can_rate=True)
+    return _citizen_ticket(request, ticket)
 
 
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
