@@ -36,6 +36,8 @@ class SeedContext:
     quiet: bool = False
     # Demo accounts that the seeders created, for ``pengcheng demo`` to print.
     accounts: list[tuple[str, str]] = field(default_factory=list)
+    # Anything else a demo user must know (e.g. how the demo accounts sign in), printed by ``pengcheng demo``.
+    notes: list[str] = field(default_factory=list)
 
     def rng(self, name: str) -> random.Random:
         """A generator of its own per purpose, so adding a seeder does not shift the others' data."""

@@ -28,6 +28,11 @@ PENGCHENG_APPS = [
     "pengcheng.workdays",
     "pengcheng.jobs",
     "pengcheng.notifications",
+    "pengcheng.seals",
+    "pengcheng.licences",
+    "pengcheng.registries",
+    "pengcheng.identity",
+    "pengcheng.opendata",
     "pengcheng.hotline",
 ]
 
@@ -44,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "django_q",
+    "oauth2_provider",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "pengcheng.identity.middleware.SessionActivityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "pengcheng.core.middleware.DomainErrorMiddleware",
@@ -129,20 +140,19 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
-# Hashed, compressed static files once ``collectstatic`` has written its manifest (``pengcheng serve``
-# runs it); until then files are served under their plain names straight from the apps.
-_STATIC_MANIFEST = (STATIC_ROOT / "staticfiles.json").exists() and not DEBUG
+# Hashed, compressed static files (``pengcheng serve`` runs collectstatic first). Before collectstatic
+# has ever run, files keep their plain names and are served straight from the apps.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
-            "pengcheng.core.static_storage.StaticStorage"
-            if _STATIC_MANIFEST
-            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "pengcheng.core.static_storage.StaticStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
+WHITENOISE_USE_FINDERS = DEBUG or not (STATIC_ROOT / "staticfiles.json").exists()
 
 # E-mail: a file spool in the data directory unless an SMTP server is configured.
 EMAIL_URL = config.env_str("EMAIL_HOST")
@@ -212,6 +222,78 @@ PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
 # Where the shared public data sets live (imports and demos read it in place).
 PENGCHENG_SHARED_DATA = Path(config.env_str("PENGCHENG_SHARED_DATA", str(BASE_DIR.parent.parent / "shared" / "data")))
 
+# Electronic licences and seals (licences, seals). The public base URL names issuers (did:web) and
+# status lists inside every credential, so it must stay stable once credentials are issued. Issuer
+# and seal private keys are stored encrypted (PKCS#8) in the database under a passphrase from
+# PENGCHENG_KEY_PASSPHRASE, or derived from SECRET_KEY when that is unset.
+PENGCHENG_PUBLIC_URL = config.env_str("PENGCHENG_PUBLIC_URL", "https://pengcheng.localhost").rstrip("/")
+PENGCHENG_KEY_PASSPHRASE = config.env_str("PENGCHENG_KEY_PASSPHRASE", "")
+# Unified identity (pengcheng.identity): an OpenID Connect provider on django-oauth-toolkit, and a
+# TOTP second factor (django-otp) for staff. Signing keys live in the database key ring
+# (identity.SigningKey), generated on first use and rotated with ``pengcheng rotate_oidc_key``.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "identity.Client"
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    # DOT only tests this setting for truthiness; the keys themselves come from the key ring
+    # (Client.jwk_key and the JWKS view are overridden), so no private key is ever in settings.
+    "OIDC_RSA_PRIVATE_KEY": "pengcheng.identity.keys",
+    "OIDC_ISS_ENDPOINT": config.env_str("PENGCHENG_OIDC_ISSUER", ""),
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OAUTH2_VALIDATOR_CLASS": "pengcheng.identity.oauth.PengchengValidator",
+    "OIDC_SERVER_CLASS": "pengcheng.identity.oauth.CodeFlowServer",
+    "SCOPES_BACKEND_CLASS": "pengcheng.identity.oauth.PengchengScopes",
+    "DEFAULT_SCOPES": ["openid"],
+    # PKCE with S256 for every client, public or confidential (RFC 9700 §2.1.1), and the other
+    # RFC 9700 hardening DOT offers: no implicit or password grants, tokens hashed at rest.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "ACCESS_TOKEN_GENERATOR": "pengcheng.identity.oauth.random_token",
+    "REFRESH_TOKEN_GENERATOR": "pengcheng.identity.oauth.random_token",
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": config.env_int("PENGCHENG_OIDC_ACCESS_TOKEN_SECONDS", 3600),
+    "ID_TOKEN_EXPIRE_SECONDS": config.env_int("PENGCHENG_OIDC_ID_TOKEN_SECONDS", 3600),
+    "REFRESH_TOKEN_EXPIRE_SECONDS": config.env_int("PENGCHENG_OIDC_REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
+    "REQUEST_APPROVAL_PROMPT": "auto",
+    # Client secrets are 128 random characters: one salted SHA-256 round protects them as well as
+    # a slow password hash would, and keeps the token endpoint fast.
+    "CLIENT_SECRET_HASHER": "pengcheng_client_secret",
+}
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+    "pengcheng.identity.hashers.ClientSecretHasher",
+]
+OTP_TOTP_ISSUER = "Pengcheng 鹏城"
+# Failed second-factor codes count towards the same account lockout as failed passwords (axes).
+PENGCHENG_MFA_PENDING_SECONDS = 300
+# DOT warns whenever "http" is an allowed redirect scheme; client registration (identity.services)
+# allows plain http only for loopback hosts (RFC 8252 native and development clients).
+SILENCED_SYSTEM_CHECKS += ["oauth2_provider.W008"]
+# A new signing key is published this long before it signs, so every process's JWKS has it first.
+PENGCHENG_OIDC_KEY_PUBLISH_SECONDS = config.env_int("PENGCHENG_OIDC_KEY_PUBLISH_SECONDS", 60)
+# Open data (opendata app): uploads larger than this load in the background; default daily quota per
+# API key; how often each process writes its batched API call counts to the database.
+PENGCHENG_OPENDATA_INLINE_BYTES = config.env_int("PENGCHENG_OPENDATA_INLINE_BYTES", 2 * 1024 * 1024)
+PENGCHENG_OPENDATA_DAILY_QUOTA = config.env_int("PENGCHENG_OPENDATA_DAILY_QUOTA", 10_000)
+PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS = config.env_int("PENGCHENG_OPENDATA_USAGE_FLUSH_SECONDS", 5)
+PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES = config.env_int("PENGCHENG_OPENDATA_MAX_UPLOAD_BYTES", 200 * 1024 * 1024)
+# Searches cached per process under the catalogue version (0 turns the cache off).
+PENGCHENG_OPENDATA_SEARCH_CACHE = config.env_int("PENGCHENG_OPENDATA_SEARCH_CACHE", 2000)
+
 # 12345 hotline (pengcheng.hotline): the Open311 jurisdiction this server answers for, the contact
 # shown in Open311 discovery, and an optional classifier that suggests categories and departments
 # to dispatchers (a dotted path to a callable; none by default, and dispatch works without it).
@@ -220,5 +302,3 @@ PENGCHENG_OPEN311_CONTACT = config.env_str(
     "PENGCHENG_OPEN311_CONTACT", "12345 hotline centre, +86 755 12345, open311@pengcheng.localhost"
 )
 PENGCHENG_HOTLINE_CLASSIFIER = config.env_str("PENGCHENG_HOTLINE_CLASSIFIER", "")
-# The public address of the portal, for links sent by SMS (return visits, tracking).
-PENGCHENG_SITE_URL = config.env_str("PENGCHENG_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -63,18 +63,61 @@ def community(district_code: str = "440304") -> Division:
 
 
 def login_client(username: str) -> Client:
-    """A test client signed in as ``username`` (without the login form; see the web tests for that)."""
+    """A test client signed in as ``username`` (without the login form; see the web tests for that).
+    An account that must use a second factor gets one, and the session counts as having used it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from pengcheng.identity.selectors import mfa_required
+
     client = Client()
-    client.force_login(User.objects.get(username=username))
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    if mfa_required(user):
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = _totp_device(user).persistent_id
+        session.save()
     return client
 
 
+def _totp_device(user: User) -> Any:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True)
+
+
+def totp_code(username: str) -> str:
+    """A currently valid authenticator code for ``username`` (enrolling one if needed). The device's
+    replay guard is reset first, so tests may sign in several times within one 30-second step."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = _totp_device(User.objects.get(username=username))
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        last_t=-1, throttling_failure_count=0, throttling_failure_timestamp=None
+    )
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
+
+
+def login_with_second_factor(client: Client, username: str, password: str = DEMO_PASSWORD) -> Any:
+    """Sign in through the forms: password, then the authenticator code. Returns the last response."""
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    if response.status_code == 302 and response["Location"].startswith("/accounts/second-factor/"):
+        response = client.post("/accounts/second-factor/", {"token": totp_code(username)})
+    return response
+
+
 def browser_login(page: Any, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login page; an account with an authenticator also gets past the code step."""
     page.goto("/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
+    if "/accounts/second-factor/" in page.url and "/enrol/" not in page.url:
+        page.fill("#id_token", totp_code(username))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state("networkidle")
 
 
 def assert_accessible(page: Any, context: Any = None) -> None:

@@ -17,5 +17,6 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
         "portal_links": lambda: navigation.links_for("portal", user),
         "console_links": lambda: navigation.links_for("console", user),
+        "account_links": lambda: navigation.links_for("account", user),
         "is_staff_member": lambda: bool(navigation.scope_of(user).roles),
     }

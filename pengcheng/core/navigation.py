@@ -19,7 +19,7 @@ from pengcheng.core.permissions import scope_of
 
 @dataclass(frozen=True)
 class NavLink:
-    area: str  # "portal" or "console"
+    area: str  # "portal", "console" or "account" (the sections of the account page)
     label: str | Promise
     url_name: str
     roles: frozenset[str] = field(default_factory=frozenset)  # console: empty means any staff member
@@ -27,10 +27,16 @@ class NavLink:
     description: str | Promise = ""
 
     def url(self) -> str | None:
-        try:
-            return reverse(self.url_name)
-        except NoReverseMatch:
-            return None
+        # URLs do not change while the process runs, and menus are drawn on every page.
+        if self.url_name not in _urls:
+            try:
+                _urls[self.url_name] = reverse(self.url_name)
+            except NoReverseMatch:
+                _urls[self.url_name] = None
+        return _urls[self.url_name]
+
+
+_urls: dict[str, str | None] = {}
 
 
 _links: dict[tuple[str, str], NavLink] = {}

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from pengcheng.core import console_views, views
@@ -17,7 +16,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("prefs/elder/", views.toggle_elder_mode, name="elder-mode"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/register/", views.register, name="register"),
     path("accounts/after-login/", views.after_login, name="after-login"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.utils import DatabaseError
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from pengcheng.core import selectors, services
+from pengcheng.core import login_steps, selectors, services
 from pengcheng.core.context_processors import ELDER_COOKIE
 from pengcheng.core.errors import ValidationFailed
 from pengcheng.core.models import User
@@ -103,6 +104,16 @@ def register(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account is ready."))
             return redirect("account")
     return render(request, "registration/register.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login form, followed by any registered login steps (see ``login_steps``)."""
+
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        step = login_steps.run(self.request, form.get_user(), self.get_success_url())
+        return step if step is not None else super().form_valid(form)
 
 
 @login_required

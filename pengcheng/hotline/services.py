@@ -480,7 +480,8 @@ def _save_attachment(ticket: Ticket, upload: UploadedFile, actor: MaybeActor) ->
 
 
 def site_url(path: str) -> str:
-    return settings.PENGCHENG_SITE_URL + path
+    """An absolute link for messages that leave the site (SMS), on ``PENGCHENG_PUBLIC_URL``."""
+    return str(settings.PENGCHENG_PUBLIC_URL) + path
 
 
 def _tell_caller(ticket: Ticket, caller: Caller, subject: str, body: str, url: str = "") -> None:

@@ -1,6 +1,7 @@
 """Management commands, including those that run as separate processes through the ``pengcheng`` CLI."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,86 @@ def test_demo_prepares_the_database_and_prints_the_accounts(tmp_path: Path) -> N
     assert "http://127.0.0.1:8000/" in result.stdout
     assert "clerk" in result.stdout and "pengcheng-demo" in result.stdout
     assert (tmp_path / "demo" / "pengcheng.sqlite3").exists()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_serve_runs_the_production_server_with_static_files(tmp_path: Path) -> None:
+    import time
+
+    import requests
+
+    env = {"PENGCHENG_DATA_DIR": str(tmp_path), "PENGCHENG_SSL_REDIRECT": "0", "ALLOWED_HOSTS": "127.0.0.1"}
+    refused = _pengcheng("serve", "--port", "1", env=env)
+    assert refused.returncode != 0 and "pengcheng migrate" in refused.stderr  # no silent start on an empty DB
+    port = _free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PENGCHENG_", "DJANGO_"))} | env
+    full_env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pengcheng",
+            "serve",
+            "--migrate",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                health = requests.get(f"{base}/healthz", timeout=2)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the server did not start")
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+        home = requests.get(f"{base}/", timeout=5)
+        assert home.status_code == 200
+        assert "X-Frame-Options" in home.headers
+        stylesheet = re.search(r'href="(/static/core/pengcheng\.[0-9a-f]+\.css)"', home.text)
+        assert stylesheet, "static URLs are hashed once collectstatic has run"
+        css = requests.get(base + stylesheet.group(1), timeout=5)
+        assert css.status_code == 200 and "max-age" in css.headers.get("Cache-Control", "")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_redis_carries_the_cache_and_the_job_queue(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        if sock.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis on 127.0.0.1:6379 (REDIS_URL is optional)")
+    probe = (
+        "from django.core.cache import caches; cache = caches['default']; "
+        "from django_q.brokers import get_broker; "
+        "cache.set('pengcheng-probe', 42); broker = get_broker(); "
+        "print(type(cache).__name__, cache.get('pengcheng-probe'), type(broker).__name__, broker.ping())"
+    )
+    result = _pengcheng(
+        "shell",
+        "--no-imports",
+        "-c",
+        probe,
+        env={"PENGCHENG_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/15"},
+    )
+    assert result.stdout.split() == ["RedisCache", "42", "Redis", "True"], result.stderr

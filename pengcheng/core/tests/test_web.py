@@ -8,6 +8,7 @@ from django.test import Client
 
 from pengcheng.audit.models import AuditRecord
 from pengcheng.seeding import DEMO_PASSWORD
+from pengcheng.testing import login_with_second_factor
 
 
 def test_home_page_is_chinese_by_default_and_switches_to_english(demo_city: None) -> None:
@@ -57,7 +58,7 @@ def test_clerk_lands_in_the_console_and_citizen_on_the_account_page(demo_city: N
 
 def test_operator_reaches_the_admin_and_a_clerk_does_not(demo_city: None) -> None:
     operator = Client()
-    _login(operator, "operator")
+    login_with_second_factor(operator, "operator")  # operators sign in with an authenticator code
     assert operator.get("/admin/").status_code == 200
     assert operator.get("/admin/core/department/").status_code == 200
     clerk = Client()

@@ -35,6 +35,8 @@ class Command(BaseCommand):
         self.stdout.write(f"demo accounts (password {DEMO_PASSWORD!r}):")
         for username, role in ctx.accounts:
             self.stdout.write(f"  {username:<12} {role}")
+        for note in ctx.notes:
+            self.stdout.write(self.style.WARNING(note))
         self.stdout.write(f"admin: {url}admin/   API: {url}api/v1/docs")
         if options["no_serve"]:
             return

@@ -15,10 +15,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--compile-only", action="store_true")
+        parser.add_argument(
+            "--app", action="append", default=[], help="only this app (repeatable; 'project' for the shared templates)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         project = Path(settings.BASE_DIR)
-        app_dirs = [project / app.rsplit(".", 1)[-1] for app in settings.PENGCHENG_APPS]
+        all_app_dirs = [project / app.rsplit(".", 1)[-1] for app in settings.PENGCHENG_APPS]
+        chosen = set(options["app"])
+        app_dirs = [d for d in all_app_dirs if not chosen or d.name in chosen]
+        include_project = not chosen or "project" in chosen
         start = Path.cwd()
         try:
             if not options["compile_only"]:
@@ -28,10 +34,13 @@ class Command(BaseCommand):
                     call_command(
                         "makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0, ignore_patterns=["tests/*"]
                     )
-                os.chdir(project)
-                ignored = [f"{d.name}/*" for d in app_dirs] + ["tests/*"]
-                call_command("makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0, ignore_patterns=ignored)
-            for directory in [*app_dirs, project]:
+                if include_project:
+                    os.chdir(project)
+                    ignored = [f"{d.name}/*" for d in all_app_dirs] + ["tests/*"]
+                    call_command(
+                        "makemessages", locale=["zh_Hans"], no_obsolete=True, verbosity=0, ignore_patterns=ignored
+                    )
+            for directory in [*app_dirs, *([project] if include_project else [])]:
                 if (directory / "locale").exists():
                     os.chdir(directory)
                     call_command("compilemessages", locale=["zh_Hans"], verbosity=0)

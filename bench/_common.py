@@ -1,0 +1,63 @@
+"""Shared helpers for the benchmark scripts (plain scripts: they print their figures)."""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    memory = ""
+    try:
+        with open("/proc/meminfo") as handle:
+            kb = int(handle.readline().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB"
+    except OSError:
+        pass
+    return f"{platform.node()}: {cores} cores{memory}, {platform.platform()}, Python {platform.python_version()}"
+
+
+def pengcheng(*args: str, env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([PYTHON, "-m", "pengcheng", *args], env=env, text=True, capture_output=True, check=check)
+
+
+def fresh_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    data_dir.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["PENGCHENG_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def recreate_postgres_database(url: str) -> None:
+    """Drop and create the database named in a postgres:// URL (the server must trust the user)."""
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def wait_for_port(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise TimeoutError(f"nothing listening on port {port}")

@@ -1,0 +1,211 @@
+"""django-oauth-toolkit hooks: the scopes each client may use, the claims per scope, pairwise
+subject identifiers, and ID tokens verified against the key ring."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from django.db import transaction
+from jwcrypto import jws
+from jwcrypto.common import JWException
+from oauth2_provider.models import AccessToken, Grant, IDToken
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauth2_provider.scopes import BaseScopes
+from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant as OAuth2AuthorizationCodeGrant
+from oauthlib.openid import Server
+
+from pengcheng.core.models import User
+from pengcheng.identity import keys, selectors, services
+from pengcheng.identity.models import SCOPES, Client
+
+
+class PengchengScopes(BaseScopes):
+    """All scopes are listed in discovery; a client may use only the scopes it was allowed."""
+
+    def get_all_scopes(self) -> dict[str, Any]:
+        return dict(SCOPES)
+
+    def get_available_scopes(
+        self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
+        if application is None:
+            return list(SCOPES)
+        return [scope for scope in application.allowed_scopes or [] if scope in SCOPES]
+
+    def get_default_scopes(
+        self, application: Client | None = None, request: Any = None, *args: Any, **kwargs: Any
+    ) -> list[str]:
+        return ["openid"]
+
+
+class PengchengValidator(OAuth2Validator):
+    # Which scope releases each claim. ``sub`` is always released.
+    oidc_claim_scope = {
+        "sub": "openid",
+        "name": "profile",
+        "preferred_username": "profile",
+        "email": "email",
+        "email_verified": "email",
+        "phone_number": "phone",
+        "phone_number_verified": "phone",
+        "pengcheng:assurance_level": "pengcheng:realname",
+        "pengcheng:assurance_method": "pengcheng:realname",
+        "pengcheng:id_number_masked": "pengcheng:realname",
+        "pengcheng:company": "pengcheng:company",
+        "pengcheng:staff": "pengcheng:staff",
+    }
+
+    def get_additional_claims(self, request: Any) -> dict[str, Any]:
+        user: User = request.user
+        client: Client = request.client
+        claims: dict[str, Any] = {
+            "name": user.full_name or user.username,
+            "preferred_username": user.username,
+            "email": user.email or None,
+            "email_verified": False,
+            "phone_number": f"+86{user.phone}" if user.phone else None,
+            "phone_number_verified": bool(user.phone) and user.assurance_level >= 2,
+            "pengcheng:assurance_level": f"L{user.assurance_level}",
+            "pengcheng:assurance_method": user.assurance_method or None,
+            "pengcheng:id_number_masked": user.masked_id_number or None,
+        }
+        if "pengcheng:company" in request.scopes:
+            claims["pengcheng:company"] = selectors.company_claim(user, client)
+        if "pengcheng:staff" in request.scopes:
+            claims["pengcheng:staff"] = selectors.staff_claim(user)
+        return {name: value for name, value in claims.items() if value is not None}
+
+    def get_claim_dict(self, request: Any) -> dict[str, Any]:
+        claims = self.get_additional_claims(request)
+        claims["sub"] = selectors.pairwise_sub(request.user, request.client)
+        return claims
+
+    def get_discovery_claims(self, request: Any) -> list[str]:
+        return list(self.oidc_claim_scope)
+
+    def _get_key_for_token(self, token: str) -> Any:
+        """The ring key named by the token's ``kid`` (so tokens signed before a rotation verify),
+        provided the token's audience is one of our clients."""
+        unverified = jws.JWS()
+        unverified.deserialize(token)
+        try:
+            header = unverified.jose_header
+            claims = json.loads(unverified.objects["payload"].decode("utf-8"))
+        except (JWException, ValueError, KeyError):
+            return None
+        if "aud" not in claims or self._get_client_by_audience(claims["aud"]) is None:
+            return None
+        key = keys.key_for(header.get("kid"))
+        return key.jwk if key else None
+
+    # One authorization-code exchange asks about the same grant six times; it is read once.
+
+    def _grant(self, code: str, request: Any) -> Grant | None:
+        cached = getattr(request, "_pengcheng_grant", None)
+        if cached is None or cached.code != code:
+            cached = Grant.objects.select_related("user").filter(code=code).first()
+            request._pengcheng_grant = cached
+        return cached
+
+    def _client_grant(self, code: str, client: Any, request: Any) -> Grant:
+        grant = self._grant(code, request)
+        if grant is None or client is None or grant.application_id != client.pk:
+            raise Grant.DoesNotExist
+        return grant
+
+    def get_authorization_code_scopes(self, client_id: str, code: str, redirect_uri: str, request: Any) -> list[str]:
+        grant = self._grant(code, request)
+        return grant.scope.split() if grant and grant.scope else []
+
+    def get_authorization_code_nonce(self, client_id: str, code: str, redirect_uri: str, request: Any) -> str | None:
+        grant = self._grant(code, request)
+        return grant.nonce or None if grant else None
+
+    def validate_code(self, client_id: str, code: str, client: Any, request: Any, *args: Any, **kwargs: Any) -> bool:
+        try:
+            grant = self._client_grant(code, client, request)
+        except Grant.DoesNotExist:
+            return False
+        if grant.is_expired():
+            return False
+        request.scopes = grant.scope.split(" ")
+        request.user = grant.user
+        if grant.nonce:
+            request.nonce = grant.nonce
+        if grant.claims:
+            request.claims = json.loads(grant.claims)
+        return True
+
+    def confirm_redirect_uri(
+        self, client_id: str, code: str, redirect_uri: str, client: Any, *args: Any, **kwargs: Any
+    ) -> bool:
+        request = kwargs.get("request") or (args[0] if args else None)
+        return self._client_grant(code, client, request).redirect_uri_allowed(redirect_uri)
+
+    def get_code_challenge(self, code: str, request: Any) -> str | None:
+        return self._client_grant(code, request.client, request).code_challenge or None
+
+    def get_code_challenge_method(self, code: str, request: Any) -> str | None:
+        return self._client_grant(code, request.client, request).code_challenge_method or None
+
+    def save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any, **kwargs: Any) -> Any:
+        """Save the tokens and their audit record in one transaction."""
+        with transaction.atomic():
+            saved = super().save_bearer_token(token, request, *args, **kwargs)
+            services.record_token_grant(
+                request.user,
+                request.client,
+                grant_type=request.grant_type or "",
+                scope=token.get("scope", ""),
+                ip_address=str(request.headers.get("REMOTE_ADDR", "")),
+            )
+        return saved
+
+    def _create_access_token(
+        self, expires: Any, request: Any, token: dict[str, Any], source_refresh_token: Any = None
+    ) -> Any:
+        """As DOT's, but link the ID token just issued for this request (``finalize_id_token`` left it
+        on the request) instead of parsing and verifying the token string again."""
+        issued = getattr(request, "id_token", None)
+        if not (token.get("id_token") and isinstance(issued, IDToken)):
+            return super()._create_access_token(expires, request, token, source_refresh_token)
+        access_token = AccessToken(
+            user=request.user,
+            scope=token["scope"],
+            expires=expires,
+            id_token=issued,
+            application=request.client,
+            source_refresh_token=source_refresh_token,
+            resource=getattr(request, "resource", []),  # RFC 8707
+        )
+        self._set_token_value(access_token, token["access_token"])
+        access_token.save()
+        return access_token
+
+    def validate_user_match(self, id_token_hint: str | None, scopes: Any, claims: Any, request: Any) -> bool:
+        return True
+
+
+class CodeFlowServer(Server):
+    """oauthlib's OpenID Connect server limited to what Pengcheng offers: the authorization-code
+    flow and refresh tokens. Any other ``response_type`` is ``unsupported_response_type`` and any
+    other grant ``unsupported_grant_type``, as RFC 6749 names them; and a PKCE method other than
+    S256 is refused at the authorization endpoint (RFC 7636 §4.4.1, RFC 9700 §2.1.1)."""
+
+    def __init__(self, request_validator: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(request_validator, *args, **kwargs)
+        response_types: dict[str, Any] = self._response_types  # type: ignore[has-type]
+        grant_types: dict[str, Any] = self._grant_types  # type: ignore[has-type]
+        self._response_types = {"code": response_types["code"]}
+        self._grant_types = {name: grant_types[name] for name in ("authorization_code", "refresh_token")}
+        s256_only = {"S256": OAuth2AuthorizationCodeGrant._code_challenge_methods["S256"]}
+        for grant in (self.auth_grant, self.openid_connect_auth.proxy_target):
+            grant._code_challenge_methods = s256_only
+
+
+def random_token(request: Any, refresh_token: bool = False) -> str:
+    """Access and refresh tokens: 256 random bits from the OS in one call (oauthlib's default draws
+    each of its 30 characters separately)."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,164 @@
+"""Bad requests get the error the specifications name: never a 500, never a hint whether an
+account exists."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from authlib.oauth2.rfc7636 import create_s256_code_challenge
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import AccessToken
+
+from pengcheng.core.actors import SYSTEM
+from pengcheng.identity.services import RegisteredClient, register_client
+from pengcheng.identity.tests.helpers import query
+from pengcheng.testing import make_citizen
+
+REDIRECT = "https://rp.example.gov.cn/callback"
+VERIFIER = "v" * 50
+
+
+@pytest.fixture
+def issued(demo_city: None) -> RegisteredClient:
+    return register_client(SYSTEM, name="Housing system", redirect_uris=[REDIRECT])
+
+
+@pytest.fixture
+def browser(demo_city: None) -> Client:
+    client = Client()
+    client.force_login(make_citizen())
+    return client
+
+
+def _authorize_url(client_id: str, **overrides: str | None) -> str:
+    params: dict[str, str | None] = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "openid profile",
+        "state": "s1",
+        "nonce": "n1",
+        "code_challenge": create_s256_code_challenge(VERIFIER),
+        "code_challenge_method": "S256",
+    }
+    params.update(overrides)
+    return "/oauth/authorize/?" + urlencode({k: v for k, v in params.items() if v is not None})
+
+
+def _code(browser: Client, issued: RegisteredClient) -> str:
+    page = browser.get(_authorize_url(issued.client.client_id))
+    if page.status_code == 302:  # consent already given
+        return query(page["Location"])["code"]
+    assert page.status_code == 200
+    response = browser.post(
+        "/oauth/authorize/",
+        {**{k: v for k, v in page.context["form"].initial.items() if v is not None}, "allow": "Authorize"},
+    )
+    assert response.status_code == 302
+    return query(response["Location"])["code"]
+
+
+def _token(issued: RegisteredClient, code: str, verifier: str = VERIFIER, secret: str | None = None) -> Any:
+    return Client().post(
+        "/oauth/token/",
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+            "client_id": issued.client.client_id,
+            "client_secret": secret if secret is not None else issued.secret,
+        },
+    )
+
+
+def test_wrong_redirect_uri_is_shown_not_followed(browser: Client, issued: RegisteredClient) -> None:
+    response = browser.get(_authorize_url(issued.client.client_id, redirect_uri="https://evil.example/cb"))
+    assert response.status_code == 400
+    assert response.context["error"].error == "invalid_request"
+    assert "evil.example" not in response.get("Location", "")
+
+
+def test_unknown_client_is_refused_on_the_page(browser: Client, demo_city: None) -> None:
+    response = browser.get(_authorize_url("no-such-client"))
+    assert response.status_code == 400
+    assert response.context["error"].error in ("invalid_request", "invalid_client")
+
+
+def test_unsupported_response_type_is_redirected_with_its_error(browser: Client, issued: RegisteredClient) -> None:
+    response = browser.get(_authorize_url(issued.client.client_id, response_type="token"))
+    assert response.status_code == 302
+    assert query(response["Location"])["error"] == "unsupported_response_type"
+    assert query(response["Location"])["state"] == "s1"
+
+
+def test_missing_or_plain_pkce_is_refused(browser: Client, issued: RegisteredClient) -> None:
+    missing = browser.get(_authorize_url(issued.client.client_id, code_challenge=None, code_challenge_method=None))
+    assert query(missing["Location"])["error"] == "invalid_request"
+    plain = browser.get(_authorize_url(issued.client.client_id, code_challenge=VERIFIER, code_challenge_method="plain"))
+    assert query(plain["Location"])["error"] == "invalid_request"
+
+
+def test_scope_the_client_may_not_use_is_refused(browser: Client, issued: RegisteredClient) -> None:
+    response = browser.get(_authorize_url(issued.client.client_id, scope="openid pengcheng:staff"))
+    assert query(response["Location"])["error"] == "invalid_scope"
+
+
+def test_replayed_code_and_pkce_mismatch_are_invalid_grant(browser: Client, issued: RegisteredClient) -> None:
+    code = _code(browser, issued)
+    assert _token(issued, code).status_code == 200
+    replay = _token(issued, code)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+    other = _code(browser, issued)
+    mismatch = _token(issued, other, verifier="w" * 50)
+    assert mismatch.status_code == 400 and mismatch.json()["error"] == "invalid_grant"
+
+
+def test_wrong_client_secret_is_invalid_client(browser: Client, issued: RegisteredClient) -> None:
+    response = _token(issued, _code(browser, issued), secret="not-the-secret")
+    assert response.status_code == 401 and response.json()["error"] == "invalid_client"
+
+
+def test_expired_access_token_is_invalid_token(browser: Client, issued: RegisteredClient) -> None:
+    access = _token(issued, _code(browser, issued)).json()["access_token"]
+    AccessToken.objects.update(expires=timezone.now() - dt.timedelta(seconds=1))
+    response = Client().get("/oauth/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert response.status_code == 401
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+
+
+def test_garbage_at_every_endpoint_is_a_4xx(demo_city: None) -> None:
+    client = Client()
+    assert client.post("/oauth/token/", {"grant_type": "authorization_code", "code": "x"}).status_code in (400, 401)
+    assert client.post("/oauth/token/", {"grant_type": "password", "username": "citizen"}).status_code in (400, 401)
+    assert client.post("/oauth/revoke/", {"token": "x"}).status_code in (400, 401)
+    assert client.post("/oauth/introspect/", {"token": "x"}).status_code in (401, 403)
+    assert client.get("/oauth/userinfo/").status_code == 401
+    assert client.get("/oauth/logout/", {"id_token_hint": "not.a.jwt"}).status_code == 400
+    assert client.get("/oauth/authorize/").status_code == 302  # to the login page first
+
+
+def test_failed_logins_do_not_reveal_whether_the_account_exists(demo_city: None) -> None:
+    make_citizen(username="real-person")
+    known = Client().post("/accounts/login/", {"username": "real-person", "password": "wrong-password-1"})
+    unknown = Client().post("/accounts/login/", {"username": "nobody-here", "password": "wrong-password-1"})
+    assert known.status_code == unknown.status_code == 200
+    strip = lambda html: html.replace("real-person", "X").replace("nobody-here", "X")  # noqa: E731
+    import re
+
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", strip(known.content.decode())) == token.sub("", strip(unknown.content.decode()))
+
+
+def test_consent_screen_speaks_english_too(browser: Client, issued: RegisteredClient) -> None:
+    page = browser.get(_authorize_url(issued.client.client_id), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Allow Housing system to use your Pengcheng account?" in html
+    assert "Your name" in html
+    chinese = browser.get(_authorize_url(issued.client.client_id), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert "允许 Housing system 使用您的鹏城账号？" in chinese and "您的姓名" in chinese
