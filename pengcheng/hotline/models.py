@@ -562,7 +562,7 @@ class InboundChannel(models.TextChoices):
 
 
 class InboundStatus(models.TextChoices):
-    NEW = "new", _("New")
+    NEW = "new", _("New message")
     TICKETED = "ticketed", _("Ticket created")
     IGNORED = "ignored", _("Ignored")
 
