@@ -35,6 +35,7 @@ PENGCHENG_APPS = [
     "pengcheng.opendata",
     "pengcheng.catalog",
     "pengcheng.applications",
+    "pengcheng.hotline",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -308,3 +309,12 @@ PENGCHENG_KIOSK_AGENT_SECRET = config.env_str("PENGCHENG_KIOSK_AGENT_SECRET", ""
 PENGCHENG_KIOSK_HALL = config.env_str("PENGCHENG_KIOSK_HALL", "")  # department code of the kiosk's hall
 PENGCHENG_KIOSK_IDLE_SECONDS = config.env_int("PENGCHENG_KIOSK_IDLE_SECONDS", 90)
 PENGCHENG_KIOSK_SESSION_SECONDS = config.env_int("PENGCHENG_KIOSK_SESSION_SECONDS", 600)
+
+# 12345 hotline (pengcheng.hotline): the Open311 jurisdiction this server answers for, the contact
+# shown in Open311 discovery, and an optional classifier that suggests categories and departments
+# to dispatchers (a dotted path to a callable; none by default, and dispatch works without it).
+PENGCHENG_OPEN311_JURISDICTION = config.env_str("PENGCHENG_OPEN311_JURISDICTION", "sz.gov.cn")
+PENGCHENG_OPEN311_CONTACT = config.env_str(
+    "PENGCHENG_OPEN311_CONTACT", "12345 hotline centre, +86 755 12345, open311@pengcheng.localhost"
+)
+PENGCHENG_HOTLINE_CLASSIFIER = config.env_str("PENGCHENG_HOTLINE_CLASSIFIER", "")

@@ -1,0 +1,212 @@
+"""Synthetic tickets for the demo seed and the volume benchmark.
+
+Each ticket is generated with a plausible life: received on some channel, answered on the phone or
+dispatched (sometimes refused first), accepted, replied, closed and rated, each step only if its
+time has already come. The shapes follow the seed report (98.48% satisfied) and common 12345
+practice; the figures are invented. Deadlines are approximated (2 working hours to accept, the
+type's days to handle, counted in calendar days) so that millions of rows can be made quickly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pengcheng.hotline.models import Channel, EventKind, Rating, RequestType, Status, Urgency
+
+TYPES = [
+    (RequestType.COMPLAINT, 40),
+    (RequestType.HELP, 25),
+    (RequestType.CONSULTATION, 20),
+    (RequestType.SUGGESTION, 8),
+    (RequestType.REPORT, 5),
+    (RequestType.PRAISE, 2),
+]
+CHANNELS = [
+    (Channel.PHONE, 55),
+    (Channel.APP, 15),
+    (Channel.PORTAL, 10),
+    (Channel.WECHAT, 12),
+    (Channel.SMS, 4),
+    (Channel.OPEN311, 3),
+    (Channel.EMAIL, 1),
+]
+HANDLE_DAYS = {
+    RequestType.CONSULTATION: 1,
+    RequestType.HELP: 3,
+    RequestType.COMPLAINT: 5,
+    RequestType.REPORT: 10,
+    RequestType.SUGGESTION: 10,
+    RequestType.PRAISE: 5,
+}
+PROBLEMS = [
+    ("{place}附近施工噪音扰民", "{place}附近工地夜间持续施工，噪音很大，影响居民休息，请相关部门处理。"),
+    ("{place}路灯不亮", "{place}一带有几盏路灯连续多日不亮，夜间出行不安全，希望尽快维修。"),
+    ("{place}井盖破损", "{place}人行道上的井盖破损松动，存在安全隐患，请尽快更换。"),
+    ("{place}垃圾清运不及时", "{place}的垃圾桶已满，垃圾堆放数日无人清运，气味难闻。"),
+    ("咨询{place}社保办理", "想咨询在{place}办理社保转移需要哪些材料，在哪里办理。"),
+    ("{place}商户占道经营", "{place}有商户长期占用人行道经营，行人只能走机动车道。"),
+    ("{place}小区停车收费问题", "{place}某小区物业擅自提高停车费，未经业主大会同意。"),
+    ("{place}积水严重", "每逢下雨{place}路段积水严重，车辆和行人通行困难。"),
+    ("表扬{place}工作人员", "{place}的工作人员耐心细致地帮我解决了问题，特此表扬。"),
+    ("建议{place}增设公交站", "{place}附近居民较多但公交站距离较远，建议增设站点。"),
+]
+
+
+@dataclass(frozen=True)
+class World:
+    """What a synthetic ticket can refer to."""
+
+    leaves: list[tuple[int, str, int]]  # (category id, code, first-level id)
+    communities: list[tuple[str, str]]  # (code, name)
+    route: Callable[[str, str], int | None]  # (category code, division code) → department id
+    departments: list[int]
+
+
+def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
+    return rng.choices([value for value, _ in weighted], weights=[w for _, w in weighted])[0]
+
+
+def make_ticket(
+    rng: random.Random, received: dt.datetime, now: dt.datetime, world: World, tz: Any
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One ticket's columns and its timeline events (dispatches and refusals), as plain dicts."""
+    request_type = _pick(rng, TYPES)
+    category_id, category_code, top_id = rng.choice(world.leaves)
+    division, place_name = rng.choice(world.communities)
+    title, text = rng.choice(PROBLEMS)
+    place = place_name.replace("社区", "")
+    urgency = Urgency.NORMAL if rng.random() < 0.95 else (Urgency.URGENT if rng.random() < 0.8 else Urgency.CRITICAL)
+    ticket: dict[str, Any] = {
+        "request_type": request_type,
+        "category_id": category_id,
+        "category_top_id": top_id,
+        "urgency": urgency,
+        "channel": _pick(rng, CHANNELS),
+        "status": Status.RECEIVED,
+        "title": title.format(place=place)[:200],
+        "description": text.format(place=place),
+        "caller_id": None,
+        "anonymous": rng.random() < 0.1,
+        "address": f"深圳市{place_name}",
+        "division_id": division,
+        "district_code": division[:6],
+        "lat": None,
+        "lng": None,
+        "location_source": "address",
+        "lead_department_id": None,
+        "routed_department_id": None,
+        "parent_id": None,
+        "created_at": received,
+        "received_on": received.astimezone(tz).date(),
+        "updated_at": received,
+        "dispatched_at": None,
+        "accept_due": None,
+        "accepted_at": None,
+        "handle_due": None,
+        "replied_at": None,
+        "closed_at": None,
+        "rated_at": None,
+        "expected_at": received + dt.timedelta(days=HANDLE_DAYS[request_type] + 2),
+        "accepted_on_time": None,
+        "closed_on_time": None,
+        "reply": "",
+        "public_reply": "",
+        "rating": "",
+        "rating_comment": "",
+        "supervised": False,
+        "supervised_reason": "",
+        "dispatch_count": 0,
+        "refusal_count": 0,
+        "reopen_count": 0,
+        "extension_days": 0,
+        "accept_warned": False,
+        "accept_escalated": False,
+        "handle_warned": False,
+        "escalated": False,
+        "attributes": {},
+        "media_url": "",
+        "device_id": "",
+        "account_id": "",
+        "external_id": "",
+        "import_batch_id": None,
+    }
+    events: list[dict[str, Any]] = []
+    moment = received + dt.timedelta(minutes=rng.randint(2, 15))
+    if moment > now:
+        return ticket, events
+    if request_type == RequestType.CONSULTATION and rng.random() < 0.7:
+        ticket.update(
+            status=Status.CLOSED,
+            reply="已在电话中答复市民。",
+            public_reply="已在电话中答复市民。",
+            replied_at=moment,
+            closed_at=moment,
+            closed_on_time=True,
+            updated_at=moment,
+        )
+        return _rated(rng, ticket, moment, now), events
+    department = world.route(category_code, division) or rng.choice(world.departments)
+    ticket["routed_department_id"] = department
+    if rng.random() < 0.03:  # a wrong first dispatch, refused (退单)
+        wrong = rng.choice(world.departments)
+        events.append({"kind": EventKind.DISPATCHED, "at": moment, "department_id": wrong})
+        moment += dt.timedelta(minutes=rng.randint(20, 180))
+        events.append({"kind": EventKind.REFUSED, "at": moment, "department_id": wrong})
+        ticket["refusal_count"] = 1
+        ticket["dispatch_count"] = 1
+        moment += dt.timedelta(minutes=rng.randint(5, 60))
+        if moment > now:
+            ticket["updated_at"] = moment - dt.timedelta(minutes=5)
+            return ticket, events
+    events.append({"kind": EventKind.DISPATCHED, "at": moment, "department_id": department})
+    handle_days = HANDLE_DAYS[request_type]
+    ticket.update(
+        status=Status.DISPATCHED,
+        lead_department_id=department,
+        dispatched_at=moment,
+        accept_due=moment + dt.timedelta(hours=2),
+        handle_due=moment + dt.timedelta(days=handle_days + 2),
+        dispatch_count=ticket["dispatch_count"] + 1,
+        updated_at=moment,
+    )
+    ticket["expected_at"] = ticket["handle_due"]
+    accepted = moment + dt.timedelta(minutes=rng.randint(5, 100) if rng.random() < 0.97 else rng.randint(130, 600))
+    if accepted > now:
+        return ticket, events
+    ticket.update(
+        status=Status.HANDLING,
+        accepted_at=accepted,
+        accepted_on_time=accepted <= ticket["accept_due"],
+        updated_at=accepted,
+    )
+    replied = accepted + dt.timedelta(
+        hours=rng.uniform(2, 24 * (handle_days + 2) * (1.0 if rng.random() < 0.96 else 1.6))
+    )
+    if replied > now:
+        return ticket, events
+    ticket.update(
+        status=Status.REPLIED,
+        replied_at=replied,
+        closed_on_time=replied <= ticket["handle_due"],
+        reply="经现场核查，已安排处理，并将持续跟进。",
+        updated_at=replied,
+    )
+    closed = replied + dt.timedelta(hours=rng.uniform(1, 30))
+    if closed > now:
+        return ticket, events
+    ticket.update(status=Status.CLOSED, closed_at=closed, public_reply=ticket["reply"], updated_at=closed)
+    return _rated(rng, ticket, closed, now), events
+
+
+def _rated(rng: random.Random, ticket: dict[str, Any], closed: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+    rated = closed + dt.timedelta(hours=rng.uniform(1, 48))
+    if rated > now or rng.random() > 0.8:
+        return ticket
+    roll = rng.random()
+    rating = Rating.SATISFIED if roll < 0.9 else (Rating.BASICALLY_SATISFIED if roll < 0.985 else Rating.UNSATISFIED)
+    ticket.update(status=Status.RATED, rating=rating, rated_at=rated, updated_at=rated)
+    return ticket
