@@ -219,6 +219,10 @@ LOGGING = {
 # SMS delivery: the file spool by default; a gateway adapter in production.
 PENGCHENG_SMS_BACKEND = config.env_str("PENGCHENG_SMS_BACKEND", "pengcheng.notifications.backends.FileSmsBackend")
 
+# The audit log is kept in this many hash chains, so writers about different objects do not queue
+# behind one lock; records about one object always share a chain. Raising it later is safe.
+PENGCHENG_AUDIT_CHAINS = config.env_int("PENGCHENG_AUDIT_CHAINS", 16)
+
 # Working-day calendar: office hours used for deadlines counted in working hours.
 PENGCHENG_OFFICE_HOURS = [("09:00", "12:00"), ("14:00", "18:00")]
 # Where the shared public data sets live (imports and demos read it in place).

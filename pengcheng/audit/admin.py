@@ -21,7 +21,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(ReadOnlyAdmin):
-    list_display = ["seq", "occurred_at", "actor_label", "action", "object_type", "object_id", "summary"]
+    list_display = ["chain", "seq", "occurred_at", "actor_label", "action", "object_type", "object_id", "summary"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_id", "summary"]
     date_hierarchy = "occurred_at"

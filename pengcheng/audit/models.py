@@ -11,10 +11,14 @@ GENESIS_HASH = "0" * 64
 
 
 class AuditRecord(models.Model):
-    """One state change. ``hash`` covers every field and the previous record's hash, so an edit,
-    a deletion or a re-ordering breaks the chain (``pengcheng audit_verify``)."""
+    """One state change. ``hash`` covers every field and the previous record's hash in the same
+    chain, so an edit, a deletion or a re-ordering breaks the chain (``pengcheng audit_verify``).
 
-    seq = models.BigIntegerField(_("sequence"), unique=True)
+    The log is kept in several parallel chains (``PENGCHENG_AUDIT_CHAINS``); all records about one
+    object go to the same chain, so writers about different objects do not queue behind one lock."""
+
+    chain = models.PositiveSmallIntegerField(_("chain"), default=1)
+    seq = models.BigIntegerField(_("sequence"))
     occurred_at = models.DateTimeField(_("time"), db_index=True)
     # Plain columns, not foreign keys: deleting an account must not rewrite its history.
     actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True, db_index=True)
@@ -29,13 +33,14 @@ class AuditRecord(models.Model):
     hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq_unique")]
         indexes = [models.Index(fields=["object_type", "object_id"])]
         verbose_name = _("audit record")
         verbose_name_plural = _("audit records")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.chain}.{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -47,7 +52,8 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The chain's tip. Appending locks this single row, which orders concurrent writers."""
+    """A chain's tip (its primary key is the chain number). Appending locks this row, which orders
+    the writers of one chain."""
 
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default=GENESIS_HASH)

@@ -30,7 +30,7 @@ def search_records(
         records = records.filter(object_type=object_type)
     if object_id:
         records = records.filter(object_id=object_id)
-    return records.order_by("-seq")
+    return records.order_by("-id")
 
 
 def history_of(object_type: str, object_id: str) -> QuerySet[AuditRecord]:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -24,6 +26,7 @@ def _normalise(data: Any) -> Any:
 
 def compute_hash(
     *,
+    chain: int = 1,
     seq: int,
     occurred_at: str,
     actor_id: int | None,
@@ -36,8 +39,22 @@ def compute_hash(
     ip_address: str,
     prev_hash: str,
 ) -> str:
+    # Chain 1 hashes exactly as the single chain did before the log was split, so old records verify.
+    position: list[int] = [seq] if chain == 1 else [chain, seq]
     payload = json.dumps(
-        [seq, occurred_at, actor_id, actor_label, action, object_type, object_id, summary, data, ip_address, prev_hash],
+        [
+            *position,
+            occurred_at,
+            actor_id,
+            actor_label,
+            action,
+            object_type,
+            object_id,
+            summary,
+            data,
+            ip_address,
+            prev_hash,
+        ],
         sort_keys=True,
         ensure_ascii=False,
         separators=(",", ":"),
@@ -52,6 +69,7 @@ def _timestamp(moment: Any) -> str:
 
 def record_hash(record: AuditRecord) -> str:
     return compute_hash(
+        chain=record.chain,
         seq=record.seq,
         occurred_at=_timestamp(record.occurred_at),
         actor_id=record.actor_id,
@@ -103,12 +121,12 @@ def record(
     ``(type, id)`` pair."""
     actor_id, actor_label = _actor_fields(actor)
     object_type, object_id = _object_fields(target)
+    chain = chain_for(object_type, object_id, action)
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditChainHead.objects.create(pk=1, seq=0, hash=GENESIS_HASH)
+        head = _locked_head(chain)
         occurred_at = timezone.now()
-        fields = {
+        fields: dict[str, Any] = {
+            "chain": chain,
             "seq": head.seq + 1,
             "actor_id": actor_id,
             "actor_label": actor_label[:150],
@@ -122,50 +140,83 @@ def record(
         }
         digest = compute_hash(occurred_at=_timestamp(occurred_at), **fields)
         entry = AuditRecord.objects.create(occurred_at=occurred_at, hash=digest, **fields)
-        AuditChainHead.objects.filter(pk=1).update(seq=entry.seq, hash=digest)
+        AuditChainHead.objects.filter(pk=chain).update(seq=entry.seq, hash=digest)
     return entry
+
+
+def chain_count() -> int:
+    return max(1, int(getattr(settings, "PENGCHENG_AUDIT_CHAINS", 16)))
+
+
+def chain_for(object_type: str, object_id: str, action: str) -> int:
+    """The chain an object's records go to: always the same one for the same object."""
+    key = f"{object_type}:{object_id}" if object_type else action
+    return 1 + zlib.crc32(key.encode()) % chain_count()
+
+
+def _locked_head(chain: int) -> AuditChainHead:
+    head = AuditChainHead.objects.select_for_update().filter(pk=chain).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            return AuditChainHead.objects.create(pk=chain, seq=0, hash=GENESIS_HASH)
+    except IntegrityError:  # another writer created it first
+        return AuditChainHead.objects.select_for_update().get(pk=chain)
 
 
 @dataclass(frozen=True)
 class ChainProblem:
+    chain: int
     seq: int
     kind: str  # "edited", "missing", "reordered", "truncated"
     detail: str
 
+    @property
+    def where(self) -> str:
+        return f"{self.chain}.{self.seq}"
+
     def as_dict(self) -> dict[str, Any]:
-        return {"seq": self.seq, "kind": self.kind, "detail": self.detail}
+        return {"chain": self.chain, "seq": self.seq, "kind": self.kind, "detail": self.detail}
 
 
 def iter_chain_problems(batch_size: int = 5000) -> Iterator[ChainProblem | int]:
-    """Walk the chain in sequence order. Yields problems, and finally the number of records checked."""
-    expected_prev = GENESIS_HASH
-    expected_seq = 1
+    """Walk every chain in sequence order. Yields problems, and finally the number of records checked."""
+    heads = {head.pk: head for head in AuditChainHead.objects.all()}
     checked = 0
-    last_seq = 0
-    queryset = AuditRecord.objects.order_by("seq")
-    for entry in queryset.iterator(chunk_size=batch_size):
+    chain = 0
+    expected_prev, expected_seq = GENESIS_HASH, 1
+    tips: dict[int, tuple[int, str]] = {}
+    for entry in AuditRecord.objects.order_by("chain", "seq").iterator(chunk_size=batch_size):
+        if entry.chain != chain:
+            chain, expected_prev, expected_seq = entry.chain, GENESIS_HASH, 1
         checked += 1
         if entry.seq != expected_seq:
-            yield ChainProblem(entry.seq, "missing", f"records {expected_seq}..{entry.seq - 1} are missing (deleted)")
+            yield ChainProblem(
+                chain, entry.seq, "missing", f"records {expected_seq}..{entry.seq - 1} are missing (deleted)"
+            )
         if entry.prev_hash != expected_prev:
             yield ChainProblem(
-                entry.seq, "reordered", "does not follow the previous record (re-ordered or a record was removed)"
+                chain,
+                entry.seq,
+                "reordered",
+                "does not follow the previous record (re-ordered or a record was removed)",
             )
         if record_hash(entry) != entry.hash:
-            yield ChainProblem(entry.seq, "edited", "content does not match its hash (edited)")
-        expected_prev = entry.hash
-        expected_seq = entry.seq + 1
-        last_seq = entry.seq
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head is not None and head.seq > last_seq:
-        yield ChainProblem(head.seq, "truncated", f"records {last_seq + 1}..{head.seq} are missing at the end")
-    elif head is not None and head.seq == last_seq and last_seq and head.hash != expected_prev:
-        yield ChainProblem(last_seq, "edited", "the last record does not match the chain head")
+            yield ChainProblem(chain, entry.seq, "edited", "content does not match its hash (edited)")
+        expected_prev, expected_seq = entry.hash, entry.seq + 1
+        tips[chain] = (entry.seq, entry.hash)
+    for number, head in sorted(heads.items()):
+        seq, digest = tips.get(number, (0, GENESIS_HASH))
+        if head.seq > seq:
+            yield ChainProblem(number, head.seq, "truncated", f"records {seq + 1}..{head.seq} are missing at the end")
+        elif head.seq == seq and seq and head.hash != digest:
+            yield ChainProblem(number, seq, "edited", "the last record does not match the chain head")
     yield checked
 
 
 def verify_chain() -> AuditVerification:
-    """Verify the whole chain and store the outcome."""
+    """Verify every chain and store the outcome."""
     problems: list[dict[str, Any]] = []
     checked = 0
     for item in iter_chain_problems():

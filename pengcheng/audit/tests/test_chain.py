@@ -1,4 +1,7 @@
+import hashlib
+import json
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -82,7 +85,7 @@ def test_audit_verify_command(chain: list[AuditRecord], capsys: pytest.CaptureFi
     _raw("UPDATE audit_auditrecord SET data = %s WHERE seq = %s", ['{"n": 99}', chain[4].seq])
     with pytest.raises(CommandError, match="1 problem"):
         call_command("audit_verify")
-    assert f"record {chain[4].seq}: edited" in capsys.readouterr().out
+    assert f"record {chain[4].chain}.{chain[4].seq}: edited" in capsys.readouterr().out
 
 
 def test_admin_is_read_only(client_for, chain: list[AuditRecord]) -> None:
@@ -92,3 +95,45 @@ def test_admin_is_read_only(client_for, chain: list[AuditRecord]) -> None:
     response = client.post(f"/admin/audit/auditrecord/{chain[0].pk}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert AuditRecord.objects.filter(pk=chain[0].pk).exists()
+
+
+def test_records_about_different_objects_spread_over_chains(db: None, settings) -> None:
+    from pengcheng.audit.services import chain_for
+
+    settings.PENGCHENG_AUDIT_CHAINS = 8
+    targets = [("test.thing", str(n)) for n in range(40)]
+    written = [record(SYSTEM, "test.touch", target) for target in targets for _ in range(2)]
+    chains = {entry.chain for entry in written}
+    assert len(chains) > 4  # 40 objects over 8 chains
+    for target in targets:  # one object's records stay in one chain, in order
+        mine = [e for e in written if (e.object_type, e.object_id) == target]
+        assert mine[0].chain == mine[1].chain == chain_for(*target, "test.touch")
+        assert mine[1].seq == mine[0].seq + 1 and mine[1].prev_hash == mine[0].hash
+    assert _problems() == []
+    victim = written[11]
+    _raw("UPDATE audit_auditrecord SET summary = %s WHERE id = %s", ["forged", victim.pk])
+    assert [(p.chain, p.seq, p.kind) for p in _problems()] == [(victim.chain, victim.seq, "edited")]
+
+
+def test_chain_one_hashes_as_the_single_chain_did(chain: list[AuditRecord]) -> None:
+    """Records written before the log was split (all in chain 1) still verify."""
+    from pengcheng.audit.services import compute_hash
+
+    fields: dict[str, Any] = {
+        "seq": 1,
+        "occurred_at": "2026-01-01T00:00:00.000000Z",
+        "actor_id": None,
+        "actor_label": "system",
+        "action": "x",
+        "object_type": "",
+        "object_id": "",
+        "summary": "",
+        "data": {},
+        "ip_address": "",
+        "prev_hash": "0" * 64,
+    }
+    legacy = hashlib.sha256(
+        json.dumps(list(fields.values()), sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    ).hexdigest()
+    assert compute_hash(chain=1, **fields) == legacy
+    assert compute_hash(chain=2, **fields) != legacy

@@ -69,7 +69,7 @@ def test_operator_reaches_the_admin_and_a_clerk_does_not(demo_city: None) -> Non
 def test_logins_and_failures_are_audited(demo_city: None) -> None:
     _login(Client(), "clerk")
     _login(Client(), "clerk", "wrong-password")
-    actions = list(AuditRecord.objects.order_by("-seq").values_list("action", "summary")[:2])
+    actions = list(AuditRecord.objects.order_by("-id").values_list("action", "summary")[:2])
     assert actions[0] == ("account.login_failed", "clerk")
     assert actions[1][0] == "account.login"
 
@@ -171,7 +171,7 @@ def test_clerk_is_refused_platform_pages_and_it_is_audited(client_for) -> None:
     client = client_for("clerk")
     response = client.get("/console/departments/")
     assert response.status_code == 403
-    denial = AuditRecord.objects.filter(action="permission.denied").latest("seq")
+    denial = AuditRecord.objects.filter(action="permission.denied").latest("id")
     assert denial.actor_label == "clerk" and "departments.view" in denial.summary
 
 

@@ -32,7 +32,7 @@ def test_operator_needs_the_code_after_the_password(demo_city: None) -> None:
     assert client.get("/console/").status_code == 200
     session = AccountSession.objects.get(session_key=client.session.session_key)
     assert session.second_factor
-    actions = list(AuditRecord.objects.order_by("-seq").values_list("action", flat=True)[:3])
+    actions = list(AuditRecord.objects.order_by("-id").values_list("action", flat=True)[:3])
     assert "account.login" in actions
 
 

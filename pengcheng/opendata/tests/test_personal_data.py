@@ -105,7 +105,7 @@ def test_publication_blocked_until_every_flagged_column_is_decided(demo_city: No
     )
     version.refresh_from_db()
     assert version.status == VersionStatus.LOADED
-    record = AuditRecord.objects.filter(action="opendata.resource.reviewed").latest("seq")
+    record = AuditRecord.objects.filter(action="opendata.resource.reviewed").latest("id")
     assert record.data["decisions"]["身份证号"]["action"] == "drop"
     assert "公开服务热线" in record.data["decisions"]["手机"]["justification"]
     result = datastore.search(version.table_name, version.columns)

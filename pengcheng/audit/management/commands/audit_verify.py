@@ -14,7 +14,7 @@ class Command(BaseCommand):
         for item in iter_chain_problems():
             if isinstance(item, ChainProblem):
                 problems.append(item)
-                self.stdout.write(f"record {item.seq}: {item.kind}: {item.detail}")
+                self.stdout.write(f"record {item.where}: {item.kind}: {item.detail}")
             else:
                 checked = item
         if problems:
