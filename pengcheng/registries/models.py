@@ -8,6 +8,7 @@ through ``selectors``; only the owner's imports change them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from django.db import models
 from django.utils import timezone
@@ -78,10 +79,20 @@ class PopulationRecord(RegistryRecord):
 
 @dataclass(frozen=True)
 class Registry:
+    """One base registry: its model, owner, and how its records attach to a person or a company.
+
+    ``subject_field`` is the model field holding the subject's identifier (a person's identity number or
+    a company's unified social credit code). ``many`` registries hold several records per subject
+    (vehicles, properties, degrees); their facts are a list.
+    """
+
     key: str
     label: object  # a lazy translation
     model: type[RegistryRecord]
     owner_code: str  # the department that keeps it
+    subject: Literal["person", "company"] = "person"
+    subject_field: str = "id_number"
+    many: bool = False
 
 
 REGISTRIES = {

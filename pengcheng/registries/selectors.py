@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from pengcheng.registries.models import PopulationRecord
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from pengcheng.registries.models import REGISTRIES, PopulationRecord, Registry
+
+# Bookkeeping columns that are not facts about the subject.
+_NOT_FACTS = {"id", "source", "created_at", "updated_at"}
 
 
 def person_matching(id_number: str, name: str) -> PopulationRecord | None:
@@ -11,3 +19,80 @@ def person_matching(id_number: str, name: str) -> PopulationRecord | None:
     if record is None or record.name != name.strip():
         return None
     return record
+
+
+def _fact_fields(registry: Registry) -> list[models.Field[Any, Any]]:
+    return [
+        field
+        for field in registry.model._meta.concrete_fields
+        if field.name not in _NOT_FACTS and not field.name.startswith("_")
+    ]
+
+
+def attribute_schema() -> dict[str, dict[str, str]]:
+    """Every registry attribute by registry key: ``{"population": {"name": "string", ...}, ...}``.
+
+    Types are ``string``, ``int``, ``decimal``, ``bool``, ``date`` or ``datetime``; a foreign key is given as
+    the related object's code or key (``string``). Rule and form editors validate references against this.
+    """
+    kinds = {
+        models.BooleanField: "bool",
+        models.IntegerField: "int",
+        models.BigIntegerField: "int",
+        models.PositiveIntegerField: "int",
+        models.PositiveSmallIntegerField: "int",
+        models.SmallIntegerField: "int",
+        models.DecimalField: "decimal",
+        models.FloatField: "decimal",
+        models.DateTimeField: "datetime",
+        models.DateField: "date",
+    }
+    schema: dict[str, dict[str, str]] = {}
+    for key, registry in REGISTRIES.items():
+        schema[key] = {field.name: kinds.get(type(field), "string") for field in _fact_fields(registry)}
+    return schema
+
+
+def _facts(registry: Registry, record: models.Model) -> dict[str, Any]:
+    facts: dict[str, Any] = {}
+    for field in _fact_fields(registry):
+        if isinstance(field, models.ForeignKey):
+            related = getattr(record, field.name)
+            value: Any = getattr(related, "code", None) or getattr(related, "pk", None) if related else None
+        else:
+            value = getattr(record, field.attname)
+        if isinstance(value, Decimal):
+            value = str(value)
+        facts[field.name] = value
+    return facts
+
+
+def _facts_for(subject: str, identifier: str) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, registry in REGISTRIES.items():
+        if registry.subject != subject:
+            continue
+        related = [field.name for field in _fact_fields(registry) if isinstance(field, models.ForeignKey)]
+        rows = registry.model._default_manager.filter(**{registry.subject_field: identifier}).select_related(*related)
+        if registry.many:
+            found[key] = [_facts(registry, row) for row in rows]
+        else:
+            record = rows.first()
+            if record is not None:
+                found[key] = _facts(registry, record)
+    return found
+
+
+def facts_for_person(id_number: str) -> dict[str, Any]:
+    """What the base registries hold about one person, by registry key (absent key: no record).
+
+    Values are plain Python (str, int, bool, ``datetime.date``; decimals as strings); ``many`` registries
+    give a list of such dicts. Pre-fill (秒报) and rules (秒批) both read through this.
+    """
+    return _facts_for("person", id_number.strip().upper())
+
+
+def facts_for_company(credit_code: str) -> dict[str, Any]:
+    """What the base registries hold about one company (legal entity), by registry key."""
+    return _facts_for("company", credit_code.strip().upper())
+
