@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from pengcheng.api import actor_of, require_scope
 from pengcheng.core.errors import NotFound
@@ -108,9 +108,12 @@ def answer(request: HttpRequest, number: str, payload: AnswerIn) -> Any:
     if found is None:
         raise NotFound(f"article {payload.article}")
     done = services.answer_with_article(actor_of(request), ticket, found, query=payload.query)
-    return 201, {
-        "ticket": ticket.number,
-        "article": found.key,
-        "article_version": done.article_version,
-        "answered_at": done.answered_at,
-    }
+    return Status(
+        201,
+        {
+            "ticket": ticket.number,
+            "article": found.key,
+            "article_version": done.article_version,
+            "answered_at": done.answered_at,
+        },
+    )
