@@ -65,10 +65,10 @@ def test_validity_dates_decide_what_is_suggested_and_the_nightly_job_expires() -
     later.refresh_from_db()
     assert ended.status == ArticleStatus.EXPIRED and later.status == ArticleStatus.PUBLISHED
     assert tasks.expire_articles() == 0
-    with pytest.raises(Conflict):
-        services.publish(SYSTEM, ended) if ended.valid_to and ended.valid_to < today else (_ for _ in ()).throw(
-            Conflict("still valid")
-        )
+    ended.valid_to = today - dt.timedelta(days=1)
+    ended.save(update_fields=["valid_to"])
+    with pytest.raises(Conflict):  # republishing needs a new validity first
+        services.publish(SYSTEM, ended)
 
 
 def test_review_cycle_and_the_due_list() -> None:

@@ -16,7 +16,6 @@
   var answerButton = document.getElementById("kb-answer-button");
   var description = form.querySelector("[name=description]");
   var title = form.querySelector("[name=title]");
-  var answer = form.querySelector("[name=answer]");
   var url = panel.getAttribute("data-url");
   var timer = null;
   var lastQuery = "";
@@ -41,7 +40,6 @@
     chosenTitle.textContent = item.key + " " + item.title;
     chosenBody.textContent = item.body;
     chosen.hidden = false;
-    if (answer && !answer.value.trim()) { answer.value = item.body; }
     status.textContent = text.chosen + item.title;
     buttons().forEach(function (b) { b.setAttribute("aria-pressed", b.getAttribute("data-key") === item.key ? "true" : "false"); });
     answerButton.focus();
