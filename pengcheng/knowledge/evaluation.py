@@ -62,9 +62,9 @@ def evaluate(
         train_pairs = read_pairs(train_queries)
         say(f"learning from {len(train_pairs)} question → article pairs …")
         model = engine.train(
-            documents, train_pairs, index=index, progress=lambda done, total: say(f"  fold {done}/{total}")
+            documents, train_pairs, index=index, progress=lambda done, total: say(f"  {done}/{total} questions")
         )
         index.model = model
-        say(f"learned {len(model.term_weights)} term weights and a re-ranker over {len(engine.FEATURES)} features")
+        say(f"learned a re-ranker over {len(engine.FEATURES)} features from {model.trained_on} pairs")
     say(f"searching {len(pairs)} questions …")
     return engine.hits_at(index, pairs)

@@ -124,7 +124,7 @@ class DirectAnswer(models.Model):
 
 
 class SearchModel(models.Model):
-    """The learned part of search (term weights, re-ranker), trained from question → article pairs."""
+    """The learned part of search (the re-ranker), trained from question → article pairs."""
 
     created_at = models.DateTimeField(default=timezone.now)
     trained_on = models.PositiveIntegerField(_("question pairs"), default=0)

@@ -3,7 +3,9 @@
 Each process builds an ``engine.Index`` from the published articles' stored search terms and the
 active learned model on first use, and rebuilds it when any process changes an article or the
 model (a version counter in the cache, checked every few seconds; a change in this process is seen
-at once). Validity dates are checked at query time, so an article whose validity ends drops out
+at once). Up to 5,000 articles the rebuild happens in the request (about a second); above that, in
+a background thread while the previous index keeps answering.
+Validity dates are checked at query time, so an article whose validity ends drops out
 the next day without a rebuild; drafts and expired articles are not in the index at all.
 """
 
@@ -23,7 +25,7 @@ from pengcheng.knowledge.models import Article, ArticleStatus, SearchModel
 _VERSION_KEY = "pengcheng:knowledge:index-version"
 _RECHECK_SECONDS = 3.0
 _lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "version": None, "checked": 0.0}
+_state: dict[str, Any] = {"index": None, "version": None, "checked": 0.0, "stale": False, "building": False}
 
 
 def _analysed(terms: dict[str, Any], body: str, title: str, variants: list[str]) -> engine.Analysed:
@@ -59,17 +61,45 @@ def _load() -> engine.Index:
     return engine.Index(documents_from_db(), active_model())
 
 
+SYNC_REBUILD_LIMIT = 5000  # below this many articles a rebuild takes about a second: do it in the request
+
+
+def _rebuild_in_background(version: int) -> None:
+    def run() -> None:
+        try:
+            fresh = _load()
+        finally:
+            from django.db import connection
+
+            connection.close()  # this thread's own connection
+        with _lock:
+            _state["index"] = fresh
+            _state["version"] = version
+            _state["building"] = False
+
+    _state["building"] = True
+    threading.Thread(target=run, name="knowledge-index", daemon=True).start()
+
+
 def index() -> engine.Index:
+    """This process's index. A large index is rebuilt in a background thread while the previous one
+    keeps answering; ``selectors.search`` re-checks every hit in the database, so an article
+    withdrawn meanwhile is still never returned (a new one shows up when the rebuild is done)."""
     now = time.monotonic()
-    if _state["index"] is not None and now - _state["checked"] < _RECHECK_SECONDS:
-        return _state["index"]
+    current: engine.Index | None = _state["index"]
+    if current is not None and not _state["stale"] and now - _state["checked"] < _RECHECK_SECONDS:
+        return current
     with _lock:
         version = cache.get(_VERSION_KEY, 0)
-        if _state["index"] is None or version != _state["version"]:
-            _state["index"] = _load()
+        current = _state["index"]
+        if current is None or ((_state["stale"] or version != _state["version"]) and len(current) < SYNC_REBUILD_LIMIT):
+            current = _state["index"] = _load()
             _state["version"] = version
+        elif (_state["stale"] or version != _state["version"]) and not _state["building"]:
+            _rebuild_in_background(version)
+        _state["stale"] = False
         _state["checked"] = time.monotonic()
-        return _state["index"]
+        return current
 
 
 def search(query: str, limit: int = 5, on: dt.date | None = None) -> list[tuple[str, float]]:
@@ -85,12 +115,13 @@ def invalidate() -> None:
             cache.incr(_VERSION_KEY)
         except ValueError:
             cache.set(_VERSION_KEY, 1, timeout=None)
-        _state["index"] = None
+        _state["stale"] = True
 
-    _state["index"] = None
+    _state["stale"] = True
     transaction.on_commit(_bump)
 
 
 def reset() -> None:
     """Forget this process's index now (tests whose transaction rolls back call this)."""
     _state["index"] = None
+    _state["stale"] = False

@@ -307,7 +307,7 @@ def is_answerable(article: Article, on: dt.date | None = None) -> bool:
 def train_search_model(
     actor: MaybeActor, pairs: Sequence[tuple[str, str]], source: str = "", progress: Any = None
 ) -> SearchModel:
-    """Learn term weights and the re-ranker from real question → article-number pairs and make the
+    """Learn the re-ranker from real question → article-number pairs and make the
     result the active model (the previous stays, inactive, for rollback)."""
     if actor is not SYSTEM:
         require_editor(actor, "train")

@@ -11,7 +11,7 @@ from pengcheng.knowledge.evaluation import EvaluationError, read_pairs
 
 class Command(BaseCommand):
     help = (
-        "Learn search term weights and the re-ranker from real question → article pairs (CSV with query, "
+        "Learn the search re-ranker from real question → article pairs (CSV with query, "
         "expected_id naming article numbers in the knowledge base) and make them the active search model."
     )
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 SYSTEM,
                 pairs,
                 source=str(options["file"]),
-                progress=lambda done, total: self.stdout.write(f"  fold {done}/{total}"),
+                progress=lambda done, total: self.stdout.write(f"  {done}/{total} questions"),
             )
         except ValidationFailed as exc:
             raise CommandError("; ".join(m for ms in exc.field_errors.values() for m in ms)) from None
