@@ -54,8 +54,10 @@ def require_editor(
 
 
 def can_search_internal(actor: MaybeActor) -> bool:
-    """Agents and editors see suggestions in the console (the public page is open to anyone)."""
-    return hotline_access.hotline_scope(actor).dispatcher or can_edit(actor)
+    """Agents, supervisors (who may own articles) and editors use the console pages and suggestions;
+    the public page is open to anyone."""
+    scope = scope_of(actor)
+    return hotline_access.hotline_scope(actor).dispatcher or scope.platform_wide or Role.SUPERVISOR in scope.roles
 
 
 # Input ------------------------------------------------------------------------------------------

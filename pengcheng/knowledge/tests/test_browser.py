@@ -91,3 +91,20 @@ def test_an_agent_answers_an_enquiry_from_a_live_suggestion_with_the_keyboard(pa
     ticket = Ticket.objects.get(caller__phone="19900013001")
     assert ticket.status == Status.CLOSED and ticket.kb_answer.article.key == "KB-B-fund"
     assert_accessible(page)
+
+
+def test_the_editors_console_pages_pass_axe(page) -> None:
+    _articles()
+    browser_login(page, "operator")  # an editor of every article
+    for path in ("/console/kb/", "/console/kb/?due=1", "/console/kb/a/KB-B-fund/", "/console/kb/a/KB-B-old/"):
+        page.goto(path)
+        assert_accessible(page)
+    page.goto("/console/kb/a/KB-B-fund/edit/")
+    assert_accessible(page)
+    page.fill("#id_note", "措辞")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/console/kb/a/KB-B-fund/")
+    assert page.locator("details").count() == 2  # versions 2 and 1
+    assert_accessible(page)
+    page.goto("/console/kb/new/")
+    assert_accessible(page)
