@@ -95,3 +95,15 @@ def test_the_demo_knowledge_base_imports_whole() -> None:
     summary = import_articles(SYSTEM, SHARED, department_aliases=DEPARTMENT_ALIASES)
     assert summary.created == 2058
     assert Article.objects.filter(department__code="440300-YBJ").exists()
+
+
+def test_without_shared_data_the_demo_seed_writes_synthetic_articles(tmp_path: Path, settings) -> None:
+    from pengcheng.knowledge.seed import SYNTHETIC, seed_demo
+    from pengcheng.seeding import SeedContext
+
+    settings.PENGCHENG_SHARED_DATA = tmp_path
+    seed_demo(SeedContext(scale=0, quiet=True))
+    assert not Article.objects.exists()  # the tests' city has no demo content
+    seed_demo(SeedContext(scale=1, quiet=True))
+    assert Article.objects.filter(status=ArticleStatus.PUBLISHED).count() == len(SYNTHETIC)
+    assert selectors.search("租房能提取公积金吗")[0].article.key == "KB-DEMO-002"
