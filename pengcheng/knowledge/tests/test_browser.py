@@ -53,7 +53,10 @@ def test_citizens_search_the_answers_without_signing_in(page) -> None:
     first.locator("h3 a").click()
     page.wait_for_url("**/kb/a/KB-B-fund/")
     assert_accessible(page)
-    page.evaluate("document.body.classList.add('elder')")
+    page.locator(".elder-toggle").click()  # 适老化: large type, high contrast
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.classList.contains('elder')")
+    assert "每月提取一次" in page.locator(".kb-article").inner_text()
     assert_accessible(page)
 
 
