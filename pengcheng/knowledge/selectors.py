@@ -36,7 +36,7 @@ def search(query: str, limit: int = 5, on: dt.date | None = None) -> list[Hit]:
     for the hits, so an article expired a moment ago in another process is still never returned."""
     day = on or timezone.localdate()
     limit = max(1, min(int(limit), MAX_RESULTS))
-    found = search_index.search(query, limit=limit, on=day)
+    found = search_index.search(query, limit=limit + 5, on=day)  # spares for hits a stale index still holds
     if not found:
         return []
     rows = {
@@ -45,7 +45,7 @@ def search(query: str, limit: int = 5, on: dt.date | None = None) -> list[Hit]:
             "category", "department"
         )
     }
-    return [Hit(rows[key], score) for key, score in found if key in rows]
+    return [Hit(rows[key], score) for key, score in found if key in rows][:limit]
 
 
 def article(key: str) -> Article:
