@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from pengcheng.core.actors import MaybeActor
 from pengcheng.core.errors import NotFound
+from pengcheng.core.permissions import scope_of
+from pengcheng.hotline import access as hotline_access
 from pengcheng.hotline.models import RequestType, Status, Ticket
 from pengcheng.knowledge import search as search_index
 from pengcheng.knowledge.models import Article, ArticleStatus, ArticleVersion, DirectAnswer
@@ -101,14 +104,35 @@ class DirectAnswerRate:
         return 100 * self.direct / self.enquiries if self.enquiries else None
 
 
-def direct_answer_rate(start: dt.date, end: dt.date) -> DirectAnswerRate:
+def _ticket_scope(actor: MaybeActor | None, prefix: str = "") -> Q:
+    """The tickets whose figures ``actor`` sees, as on the hotline overview: the platform and the 12345
+    centre all; a district supervisor the districts served (None: everything, for commands)."""
+    if actor is None:
+        return Q()
+    hotline = hotline_access.hotline_scope(actor)
+    if hotline.platform or hotline.centre_roles:
+        return Q()
+    prefixes = scope_of(actor).division_prefixes
+    if any(len(p) <= 4 for p in prefixes):
+        return Q()
+    query = Q(pk__in=[])
+    for p in prefixes:
+        query |= Q(**{f"{prefix}district_code__startswith": p[:6]})
+    return query
+
+
+def direct_answer_rate(start: dt.date, end: dt.date, actor: MaybeActor | None = None) -> DirectAnswerRate:
     """直接答复率: enquiries (咨询) received in [start, end] that were closed by a knowledge-base
-    direct answer, over all enquiries received then (merged duplicates are not counted)."""
+    direct answer, over all enquiries received then (merged duplicates are not counted), within
+    what ``actor`` may see."""
     enquiries = Ticket.objects.filter(
-        request_type=RequestType.CONSULTATION, received_on__gte=start, received_on__lte=end
+        _ticket_scope(actor), request_type=RequestType.CONSULTATION, received_on__gte=start, received_on__lte=end
     ).exclude(status=Status.MERGED)
     direct = DirectAnswer.objects.filter(
-        ticket__request_type=RequestType.CONSULTATION, ticket__received_on__gte=start, ticket__received_on__lte=end
+        _ticket_scope(actor, "ticket__"),
+        ticket__request_type=RequestType.CONSULTATION,
+        ticket__received_on__gte=start,
+        ticket__received_on__lte=end,
     ).exclude(ticket__status=Status.MERGED)
     return DirectAnswerRate(enquiries.count(), direct.count())
 

@@ -7,6 +7,7 @@ import datetime as dt
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from pengcheng.core.actors import MaybeActor
 from pengcheng.knowledge import selectors
 
 register = template.Library()
@@ -16,6 +17,7 @@ RATE_LABEL = _("Enquiries answered directly")
 
 
 @register.simple_tag
-def direct_answer_rate(start: dt.date, end: dt.date) -> selectors.DirectAnswerRate:
-    """直接答复率 for enquiries received in [start, end] (the supervisor overview shows it)."""
-    return selectors.direct_answer_rate(start, end)
+def direct_answer_rate(start: dt.date, end: dt.date, actor: MaybeActor) -> selectors.DirectAnswerRate:
+    """直接答复率 for enquiries received in [start, end] that ``actor`` may see (the supervisor
+    overview shows it)."""
+    return selectors.direct_answer_rate(start, end, actor)

@@ -137,3 +137,28 @@ def test_the_intake_form_takes_and_answers_the_call_in_one_post(client_for) -> N
     services.expire(SYSTEM, chosen)
     refused = client.post("/console/kb/answer/", form)
     assert refused.status_code == 422 and Ticket.objects.count() == 1
+
+
+def test_a_district_supervisor_sees_the_rate_of_the_district_only() -> None:
+    from pengcheng.core.models import User
+    from pengcheng.testing import community
+
+    agent = make_staff(Role.HOTLINE_AGENT, CENTRE)
+    good = article(BODIES["fund"], key="KB-D12")
+    services.answer_with_article(agent, enquiry(), good)  # 福田
+    elsewhere = hotline_services.create_ticket(
+        SYSTEM,
+        hotline_services.TicketInput(
+            request_type=RequestType.CONSULTATION,
+            description="南山的公积金怎么提取？",
+            channel=Channel.PHONE,
+            caller_phone="19900007778",
+            division_code=community("440305").code,
+        ),
+    )
+    assert elsewhere.district_code == "440305"
+    today = timezone.localdate()
+    district = User.objects.get(username="supervisor")  # a Futian supervisor
+    assert (selectors.direct_answer_rate(today, today, district).enquiries) == 1
+    whole = selectors.direct_answer_rate(today, today, make_staff(Role.SUPERVISOR, CENTRE))
+    assert (whole.direct, whole.enquiries) == (1, 2)
