@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from pengcheng.prefill import views
+
+patterns = [
+    path("my/applications/<str:number>/prefill/", views.consent, name="consent"),
+    path("my/consents/", views.consents, name="consents"),
+    path("my/consents/<int:pk>/revoke/", views.revoke, name="revoke"),
+    path("my/data-uses/", views.uses, name="uses"),
+]
+
+urlpatterns = [path("", include((patterns, "prefill")))]
