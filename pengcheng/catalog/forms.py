@@ -87,8 +87,31 @@ def check_schema(schema: dict[str, Any], ui: dict[str, Any]) -> None:
         for name in group.get("fields", []):
             if name not in properties:
                 problems.append(f"UI group lists unknown field {name!r}")
+    problems.extend(_prefill_problems(ui))
     if problems:
         raise ValidationFailed({"form_schema": problems})
+
+
+PREFILL_ACCOUNT_ATTRIBUTES = {"phone", "email"}
+
+
+def _prefill_problems(ui: dict[str, Any]) -> list[str]:
+    """A ``prefill`` hint must name a base-registry attribute (``population.name``) or ``account.phone``."""
+    from pengcheng.registries.selectors import attribute_schema
+
+    known: dict[str, Any] | None = None
+    problems = []
+    for name, hints in (ui.get("fields") or {}).items():
+        target = (hints or {}).get("prefill") if isinstance(hints, dict) else None
+        if not target:
+            continue
+        registry, _dot, attribute = str(target).partition(".")
+        if registry == "account" and attribute in PREFILL_ACCOUNT_ATTRIBUTES:
+            continue
+        known = known if known is not None else attribute_schema()
+        if attribute not in known.get(registry, {}):
+            problems.append(f"field {name!r}: prefill {target!r} names no registry attribute")
+    return problems
 
 
 def _english() -> bool:

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from pengcheng.applications.models import Application
+from pengcheng.catalog.forms import PREFILL_ACCOUNT_ATTRIBUTES
 from pengcheng.catalog.models import ItemVersion, ServiceItem
 from pengcheng.core.models import Company, Department, User
 from pengcheng.core.selectors import active_agent_grants
@@ -21,7 +22,7 @@ from pengcheng.registries.models import REGISTRIES
 INSTANT_FILL = "instant_fill"
 # Values from the applicant's own account (not a registry): filled in, editable, no consent needed.
 ACCOUNT = "account"
-ACCOUNT_ATTRIBUTES = {"phone", "email"}
+ACCOUNT_ATTRIBUTES = PREFILL_ACCOUNT_ATTRIBUTES
 
 
 def is_instant_fill(version: ItemVersion | None) -> bool:
