@@ -296,8 +296,8 @@ def _seed_person_registries(
     ctx: SeedContext, places: _Places, employers: list[tuple[str, str]], now: dt.datetime
 ) -> None:
     """社保, 不动产, 车辆 and 学历 records for the people in the population registry."""
-    if SocialInsuranceRecord.objects.filter(source=SOURCE).exists():
-        return  # seeded before: these registries are seeded once, all together
+    # Each person's records come from a generator of their own, so a second run makes the same records
+    # again and the unique keys (identity number, certificate, plate, VIN) drop them: only new people add.
     demo_company = Company.objects.filter(name="深圳市鹏城示范科技有限公司").first()
     demo_ids = dict(User.objects.filter(username__in=("citizen", "company")).values_list("username", "id_number"))
     people = list(
@@ -319,8 +319,24 @@ def _seed_person_registries(
         rng = random.Random(f"registries:person:{id_number}")
         age = _age(birth)
         is_demo = id_number in demo_ids.values()
-        # 社保: most working-age adults.
-        if is_demo or (18 <= age <= 62 and employers and rng.random() < 0.75):
+        # 社保: most working-age adults contribute; half of those past retirement age draw a pension.
+        retired = not is_demo and age > 62 and rng.random() < 0.5
+        if retired:
+            start = dt.date(rng.randrange(1992, 2000), rng.randrange(1, 13), 1)
+            months = rng.randrange(180, 361)
+            insurance.append(
+                SocialInsuranceRecord(
+                    id_number=id_number,
+                    name=name,
+                    status=InsuranceStatus.ENDED,
+                    first_insured_on=start,
+                    months_contributed=months,
+                    continuous_months=months,
+                    medical_tier=1,
+                    **stamp(),
+                )
+            )
+        elif is_demo or (18 <= age <= 62 and employers and rng.random() < 0.75):
             code, employer = rng.choice(employers)
             if is_demo and demo_company is not None:
                 code, employer = demo_company.credit_code, demo_company.name
@@ -359,6 +375,7 @@ def _seed_person_registries(
                         id_number=id_number,
                         owner_name=name,
                         address=address if number == 0 and address else places.address(None, rng),
+                        division_id=_household if number == 0 else None,
                         usage=PropertyUsage.RESIDENTIAL if number == 0 else rng.choice(list(PropertyUsage.values)),
                         floor_area=Decimal(rng.randrange(4500, 14000)) / 100,
                         registered_on=dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29)),
@@ -366,8 +383,8 @@ def _seed_person_registries(
                         **stamp(),
                     )
                 )
-        # 车辆: a quarter of adults.
-        if 20 <= age <= 75 and (is_demo or rng.random() < 0.25):
+        # 车辆: a quarter of adults, fewer of the old.
+        if 20 <= age <= 85 and (is_demo or rng.random() < (0.25 if age <= 70 else 0.08)):
             brand = rng.choice(BRANDS)
             if is_demo:
                 brand = "比亚迪 汉EV"
@@ -387,12 +404,14 @@ def _seed_person_registries(
                         new_energy=green,
                         registered_on=registered,
                         inspection_valid_until=dt.date(2026, registered.month, min(registered.day, 28)),
-                        status=VehicleStatus.NORMAL if rng.random() < 0.92 else VehicleStatus.UNPAID_VIOLATION,
+                        status=VehicleStatus.NORMAL
+                        if is_demo or rng.random() < 0.92
+                        else VehicleStatus.UNPAID_VIOLATION,
                         **stamp(),
                     )
                 )
-        # 学历: bachelor's for about half of those born since 1960, some going on.
-        if birth.year >= 1955 and age >= 22 and (is_demo or rng.random() < 0.5):
+        # 学历: bachelor's for about half of those born since 1960 (fewer before), some going on.
+        if age >= 22 and (is_demo or rng.random() < (0.5 if birth.year >= 1960 else 0.12)):
             ladder = [(Degree.BACHELOR, 22)]
             if rng.random() < 0.3 or is_demo:
                 ladder.append((Degree.MASTER, 25))
@@ -423,8 +442,8 @@ def _seed_person_registries(
         VehicleRecord.objects.bulk_create(vehicles, batch_size=5000, ignore_conflicts=True)
         EducationRecord.objects.bulk_create(degrees, batch_size=5000, ignore_conflicts=True)
     ctx.say(
-        f"social insurance: {len(insurance)}, property: {len(properties)}, vehicles: {len(vehicles)}, "
-        f"education: {len(degrees)} records"
+        f"social insurance: {SocialInsuranceRecord.objects.count()}, property: {PropertyRecord.objects.count()}, "
+        f"vehicles: {VehicleRecord.objects.count()}, education: {EducationRecord.objects.count()} records"
     )
 
 
