@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from pengcheng.applications.models import Application
 from pengcheng.catalog.forms import PREFILL_ACCOUNT_ATTRIBUTES
 from pengcheng.catalog.models import ItemVersion, ServiceItem
-from pengcheng.core.models import Company, Department, User
+from pengcheng.core.models import AssuranceLevel, Company, Department, User
 from pengcheng.core.selectors import active_agent_grants
 from pengcheng.prefill.models import Consent, DataUse
 from pengcheng.registries.models import REGISTRIES
@@ -61,6 +61,9 @@ class Plan:
     account_fields: list[PlannedField]
     purpose: str
     unavailable: list[PlannedField]  # hints no subject can answer (e.g. company data for a person)
+    # Registry data is fetched only for a real-name verified account (L2 or above): a self-registered
+    # identity number could be someone else's.
+    needs_verification: bool = False
 
     @property
     def attributes(self) -> list[str]:
@@ -114,6 +117,8 @@ def plan_for(application: Application) -> Plan:
     sources: dict[str, PlannedSource] = {}
     account_fields: list[PlannedField] = []
     unavailable: list[PlannedField] = []
+    verified = applicant.assurance_level >= AssuranceLevel.L2
+    needs_verification = False
     for name, registry_key, attribute in hints_of(version):
         planned = PlannedField(name, _field_label(schema, (ui.get("fields") or {}).get(name, {}), name), "")
         planned.attribute = f"{registry_key}.{attribute}"
@@ -124,6 +129,10 @@ def plan_for(application: Application) -> Plan:
         registry = REGISTRIES.get(registry_key)
         if registry is None or attribute not in known.get(registry_key, {}) or registry.owner_code not in owners:
             unavailable.append(planned)  # a hint naming nothing the registries hold
+            continue
+        if not verified:
+            unavailable.append(planned)
+            needs_verification = True
             continue
         if registry.subject == "company":
             company = application.company
@@ -158,6 +167,7 @@ def plan_for(application: Application) -> Plan:
         account_fields=account_fields,
         purpose=purpose_for(application.item, version),
         unavailable=unavailable,
+        needs_verification=needs_verification,
     )
 
 

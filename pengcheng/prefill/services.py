@@ -342,6 +342,9 @@ def gate(application: Application) -> str | None:
         return None
     if not any(registry != selectors.ACCOUNT for _, registry, _ in selectors.hints_of(application.item_version)):
         return None
+    plan = selectors.plan_for(application)
+    if plan.empty and not plan.needs_verification:
+        return None  # nothing this applicant's form could fetch
     return reverse("prefill:consent", args=[application.number])
 
 

@@ -123,7 +123,7 @@ def test_revoking_withdraws_fetched_values_from_unsubmitted_drafts(draft: Applic
 
 
 def test_no_record_leaves_fields_empty_and_editable_with_a_note(demo_city: None) -> None:
-    newcomer = make_citizen()
+    newcomer = make_citizen(assurance_level=2)
     draft = applications.start(newcomer, ServiceItem.objects.get(code=PERMIT_RENEWAL))
     result = services.grant_and_fill(newcomer, draft)
     assert result.locked == []
@@ -137,7 +137,7 @@ def test_no_record_leaves_fields_empty_and_editable_with_a_note(demo_city: None)
 
 
 def test_several_vehicles_fill_the_latest_but_leave_it_editable(demo_city: None) -> None:
-    owner = make_citizen()
+    owner = make_citizen(assurance_level=2)
     assert owner.id_number
     PopulationRecord.objects.create(id_number=owner.id_number, name=owner.full_name, sex="M", birth_date="1990-01-01")
     for plate, year in (("粤B11111", 2015), ("粤B22222", 2021)):
@@ -200,3 +200,17 @@ def test_declining_fetches_nothing_and_an_ordinary_item_is_not_prefilled(draft: 
     with pytest.raises(Conflict) as refused:
         services.grant(citizen, ordinary)
     assert refused.value.code == "not_instant_fill"
+
+
+def test_an_unverified_account_gets_no_registry_data(demo_city: None) -> None:
+    """A self-registered (L1) identity number could be someone else's: nothing is fetched for it."""
+    unverified = make_citizen()
+    draft = applications.start(unverified, ServiceItem.objects.get(code=PERMIT_RENEWAL))
+    plan = selectors.plan_for(draft)
+    assert plan.empty and plan.needs_verification
+    assert services.gate(draft) is not None  # the screen explains and offers verification
+    with pytest.raises(Conflict) as refused:
+        services.grant(unverified, draft)
+    assert refused.value.code == "nothing_to_fetch"
+    services.decline(unverified, draft)
+    assert services.gate(draft) is None and not DataUse.objects.exists()

@@ -46,6 +46,8 @@ def test_my_consents_and_who_used_my_data_pages(citizen: User) -> None:
     edit_url = client.post(f"/services/{PERMIT_RENEWAL}/apply/")["Location"]
     number = edit_url.rstrip("/").split("/")[-2]
     client.post(f"/my/applications/{number}/prefill/", {"decision": "agree"})
+    account = client.get("/me/").content.decode()
+    assert "数据授权" in account and "谁用了我的数据" in account
     uses = client.get("/my/data-uses/").content.decode()
     assert "深圳市公安局" in uses and number in uses and "population.name" in uses
     consent = Consent.objects.get(user=citizen)
@@ -112,3 +114,10 @@ def test_api_keys_need_the_applications_scope(citizen: User) -> None:
     applicant = create_api_key(citizen, name="applicant", scopes=["applications"], owner=citizen)
     assert Client().get("/api/v1/prefill/consents", HTTP_X_API_KEY=applicant.raw).status_code == 200
     assert ApiKey.objects.filter(owner=citizen).count() == 2
+
+
+def test_an_unverified_applicant_is_sent_to_verify_first(demo_city: None) -> None:
+    client = _client(make_citizen())
+    edit_url = client.post(f"/services/{PERMIT_RENEWAL}/apply/")["Location"]
+    screen = client.get(client.get(edit_url)["Location"]).content.decode()
+    assert "/me/verify/?next=" in screen and "同意并自动填写" not in screen and "不同意，我自己填写" in screen
