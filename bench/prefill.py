@@ -26,6 +26,7 @@ def main() -> None:
     from pengcheng.applications import services as applications
     from pengcheng.catalog.models import ServiceItem
     from pengcheng.core.identifiers import birth_date_from_id
+    from pengcheng.core.models import User
     from pengcheng.prefill import services
     from pengcheng.registries.models import EducationRecord, PopulationRecord, SocialInsuranceRecord
 
@@ -33,6 +34,9 @@ def main() -> None:
     print(f"database: {database_label()}")
     total = 3 * (args.n + 3)
     people = bench_citizens(total)
+    # Registry data is fetched only for real-name verified (L2) accounts.
+    User.objects.filter(pk__in=[u.pk for u in people]).update(assurance_level=2)
+    people = list(User.objects.filter(pk__in=[u.pk for u in people]).order_by("username"))
     PopulationRecord.objects.bulk_create(
         [
             PopulationRecord(
