@@ -41,6 +41,16 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:edit", number=application.number)
 
 
+def verified_fields(application: Application) -> list[tuple[str, str]]:
+    """(field label, source) of the values pre-filled from a registry and verified (秒报)."""
+    notes = hooks.form_notes(application)
+    if not notes.verified:
+        return []
+    version = application.item_version
+    groups = forms.build_form(version.form_schema, version.form_ui, application.form_data)
+    return [(f.label, notes.verified[f.name]) for g in groups for f in g.fields if f.name in notes.verified]
+
+
 def form_context(
     application: Application, data: dict[str, Any], errors: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
@@ -163,6 +173,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "application": application,
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
+            "verified_fields": verified_fields(application),
             "attachments": selectors.current_attachments(application),
             "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "row": selectors.queue_rows([application])[0],
@@ -291,6 +302,7 @@ def handle(request: HttpRequest, number: str) -> HttpResponse:
             "row": selectors.queue_rows([application])[0],
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
+            "verified_fields": verified_fields(application),
             "attachments": selectors.current_attachments(application),
             "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "missing": services.missing_materials(application),

@@ -39,6 +39,8 @@ def test_consent_screen_then_a_verified_form_that_refuses_tampering(citizen: Use
     assert refused.status_code == 422 and "不能在此修改" in refused.content.decode()
     application.refresh_from_db()
     assert application.form_data["applicant_name"] == "陈小明"
+    detail = client.get(f"/my/applications/{number}/").content.decode()
+    assert "已通过基础库核验" in detail and "来源：深圳市人力资源和社会保障局 · 社保库" in detail
 
 
 def test_my_consents_and_who_used_my_data_pages(citizen: User) -> None:
