@@ -45,6 +45,7 @@ class FormNotes:
 
     verified: dict[str, str] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, address) shown above the form
 
 
 SubmitHook = Callable[["Application"], SubmitDecision | None]
@@ -154,4 +155,5 @@ def form_notes(application: Application) -> FormNotes:
         if found is not None:
             combined.verified.update(found.verified)
             combined.notes.update(found.notes)
+            combined.links.extend(found.links)
     return combined

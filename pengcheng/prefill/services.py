@@ -353,6 +353,13 @@ def annotate(application: Application) -> FormNotes | None:
     if not state:
         return None
     notes = FormNotes()
+    if application.state in EDITABLE_STATES and selectors.is_instant_fill(application.item_version):
+        label = (
+            _("Fetch again from government data")
+            if state.get("state") == "filled"
+            else (_("Fill in from government data instead"))
+        )
+        notes.links.append((label, reverse("prefill:consent", args=[application.number])))
     for name, source in (state.get("sources") or {}).items():
         registry = REGISTRIES.get(source.get("registry", ""))
         label = str(registry.label) if registry else source.get("registry", "")

@@ -73,6 +73,12 @@ def test_decline_on_the_consent_screen(citizen: User) -> None:
     form = client.get(edit_url)
     assert form.status_code == 200 and "readonly" not in form.content.decode()
     assert not DataUse.objects.exists()
+    # Changing one's mind: the form links back to the consent screen, and agreeing fills it in.
+    assert f'href="/my/applications/{number}/prefill/">改为使用政务数据自动填写' in form.content.decode()
+    client.post(f"/my/applications/{number}/prefill/", {"decision": "agree"})
+    refilled = client.get(edit_url).content.decode()
+    assert "readonly" in refilled and "从基础库重新获取" in refilled
+    assert DataUse.objects.filter(application__number=number).count() == 2
 
 
 def test_the_api_plans_agrees_lists_revokes_and_logs(citizen: User) -> None:
