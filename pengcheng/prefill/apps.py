@@ -9,6 +9,7 @@ class PrefillConfig(AppConfig):
 
     def ready(self) -> None:
         from pengcheng.applications import hooks
+        from pengcheng.core.models import Role
         from pengcheng.core.navigation import NavLink, register
         from pengcheng.prefill import services
 
@@ -22,6 +23,16 @@ class PrefillConfig(AppConfig):
                 "prefill:consents",
                 order=5,
                 description=_("Data you let services fetch to fill in forms; revoke at any time"),
+            )
+        )
+        register(
+            NavLink(
+                "console",
+                _("Registry data use"),
+                "prefill:registry-uses",
+                frozenset({Role.DATA_OFFICER}),
+                order=62,
+                description=_("Every fetch of your department's registry data for pre-fill: by whom, for what"),
             )
         )
         register(

@@ -12,15 +12,16 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.catalog.models import ServiceItem
 from pengcheng.core.models import Company, Department
 
 
 class ConsentStatus(models.TextChoices):
-    ACTIVE = "active", _("In force")
-    EXPIRED = "expired", _("Expired")
-    REVOKED = "revoked", _("Revoked")
+    ACTIVE = "active", pgettext_lazy("consent", "In force")
+    EXPIRED = "expired", pgettext_lazy("consent", "Expired")
+    REVOKED = "revoked", pgettext_lazy("consent", "Revoked")
 
 
 class Consent(models.Model):
@@ -113,6 +114,14 @@ class DataUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registry} {self.subject_kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def masked_subject(self) -> str:
+        from pengcheng.core.identifiers import mask_credit_code, mask_id_number
+
+        if self.subject_kind == SubjectKind.COMPANY:
+            return mask_credit_code(self.subject_id)
+        return mask_id_number(self.subject_id)
 
     @property
     def registry_label(self) -> str:

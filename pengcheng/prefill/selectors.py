@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from pengcheng.applications.models import Application
 from pengcheng.catalog.forms import PREFILL_ACCOUNT_ATTRIBUTES
 from pengcheng.catalog.models import ItemVersion, ServiceItem
-from pengcheng.core.models import AssuranceLevel, Company, Department, User
+from pengcheng.core.actors import MaybeActor
+from pengcheng.core.models import AssuranceLevel, Company, Department, Role, User
+from pengcheng.core.permissions import require_role
 from pengcheng.core.selectors import active_agent_grants
 from pengcheng.prefill.models import Consent, DataUse
 from pengcheng.registries.models import REGISTRIES
@@ -202,3 +204,14 @@ def uses_about(user: User) -> QuerySet[DataUse]:
     codes = [company.credit_code for company in represented_companies(user)]
     query = Q(subject_kind="person", subject_id=user.id_number or "-") | Q(subject_kind="company", subject_id__in=codes)
     return DataUse.objects.filter(query).select_related("owner", "used_by", "application", "consent__item")
+
+
+def uses_of_registries(actor: MaybeActor, registry: str = "") -> QuerySet[DataUse]:
+    """Fetches from the registries the actor's departments keep (a data officer), or all (the platform)."""
+    scope = require_role(actor, Role.DATA_OFFICER, action="prefill.registry_uses")
+    uses = DataUse.objects.select_related("owner", "used_by", "application", "consent")
+    if not scope.platform_wide:
+        uses = uses.filter(owner_id__in=scope.departments_with(Role.DATA_OFFICER))
+    if registry:
+        uses = uses.filter(registry=registry)
+    return uses

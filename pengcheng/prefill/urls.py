@@ -7,6 +7,7 @@ patterns = [
     path("my/consents/", views.consents, name="consents"),
     path("my/consents/<int:pk>/revoke/", views.revoke, name="revoke"),
     path("my/data-uses/", views.uses, name="uses"),
+    path("console/registry-uses/", views.registry_uses, name="registry-uses"),
 ]
 
 urlpatterns = [path("", include((patterns, "prefill")))]

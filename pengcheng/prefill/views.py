@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from pengcheng.applications import selectors as application_selectors
+from pengcheng.core.console_views import staff_required
 from pengcheng.core.errors import Conflict
 from pengcheng.core.models import User
 from pengcheng.prefill import selectors, services
 from pengcheng.prefill.models import Consent
+from pengcheng.registries.models import REGISTRIES
 
 
 @login_required
@@ -74,6 +76,19 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     services.revoke(request.user, found)
     messages.success(request, _("The consent was revoked. No more data will be fetched under it."))
     return redirect("prefill:consents")
+
+
+@staff_required
+def registry_uses(request: HttpRequest) -> HttpResponse:
+    """For the departments that keep registries: every fetch of their data for pre-fill."""
+    registry = request.GET.get("registry", "")
+    registry = registry if registry in REGISTRIES else ""
+    page = Paginator(selectors.uses_of_registries(request.user, registry), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "prefill/registry_uses.html",
+        {"page": page, "uses": page.object_list, "registries": REGISTRIES.values(), "registry": registry},
+    )
 
 
 @login_required

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from pengcheng.applications.models import Application
-from pengcheng.core.models import User
+from pengcheng.core.models import Role, User
 from pengcheng.prefill.models import DataUse
-from pengcheng.testing import assert_accessible, browser_login
+from pengcheng.testing import assert_accessible, browser_login, make_staff
 
 pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("PENGCHENG_SCREENSHOTS", "/tmp/pengcheng-screenshots"))
@@ -58,7 +58,17 @@ def test_consent_prefilled_form_and_who_used_my_data(page) -> None:
     page.screenshot(path=str(SHOTS / "prefill-consents.png"), full_page=True)
     page.get_by_role("button", name=re.compile("撤回授权")).click()
     page.wait_for_load_state()
-    assert "已撤回" in page.locator("main").inner_text()
+    assert "已撤回" in page.locator("main table").inner_text()
     application = Application.objects.get(number=number)
     assert "applicant_name" not in application.form_data
     assert DataUse.objects.filter(application=application).count() == 3
+
+    # The education bureau's data officer sees the fetch from its registry, with the subject masked.
+    officer = make_staff(Role.DATA_OFFICER, "440300-JYJ")
+    page.context.clear_cookies()
+    browser_login(page, officer.username)
+    page.goto("/console/registry-uses/")
+    table = page.locator("main table").inner_text()
+    assert "学历库" in table and "人口库" not in table and (citizen.id_number or "") not in table
+    assert_accessible(page)
+    page.screenshot(path=str(SHOTS / "prefill-registry-uses.png"), full_page=True)

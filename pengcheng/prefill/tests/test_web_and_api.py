@@ -129,3 +129,30 @@ def test_an_unverified_applicant_is_sent_to_verify_first(demo_city: None) -> Non
     edit_url = client.post(f"/services/{PERMIT_RENEWAL}/apply/")["Location"]
     screen = client.get(client.get(edit_url)["Location"]).content.decode()
     assert "/me/verify/?next=" in screen and "同意并自动填写" not in screen and "不同意，我自己填写" in screen
+
+
+def test_registry_owners_see_the_use_of_their_own_registry_only(citizen: User) -> None:
+    from pengcheng.core.errors import AccessDenied
+    from pengcheng.core.models import Role
+    from pengcheng.prefill import selectors
+    from pengcheng.testing import make_staff
+
+    client = _client(citizen)
+    edit_url = client.post(f"/services/{PERMIT_RENEWAL}/apply/")["Location"]
+    number = edit_url.rstrip("/").split("/")[-2]
+    client.post(f"/my/applications/{number}/prefill/", {"decision": "agree"})
+    police = make_staff(Role.DATA_OFFICER, "440300-GAJ")
+    assert [u.registry for u in selectors.uses_of_registries(police)] == ["population"]
+    page = _client(police).get("/console/registry-uses/").content.decode().split("<table", 1)[1]
+    assert "人口库" in page and "社保库" not in page and (citizen.id_number or "-") not in page  # masked
+    assert "4403**********" in page
+    rsj = make_staff(Role.DATA_OFFICER, "440300-RSJ")
+    assert [u.registry for u in selectors.uses_of_registries(rsj, "social_insurance")] == ["social_insurance"]
+    assert list(selectors.uses_of_registries(rsj, "population")) == []
+    clerk = make_staff(Role.CLERK, "440300-GAJ")
+    try:
+        selectors.uses_of_registries(clerk)
+        raise AssertionError("a clerk may not see registry data use")
+    except AccessDenied:
+        pass
+    assert _client(clerk).get("/console/registry-uses/").status_code == 403
