@@ -1,6 +1,7 @@
 """Pre-fill JSON API (秒报): what a form would fetch, consent, fill, decline, revoke, and the fetch log.
 
-Same services as the pages. API keys need the ``applications`` scope (the applicant's calls)."""
+Same services as the pages. API keys need the ``applications`` scope (the applicant's calls), or
+``registries`` for a registry owner's view of the fetches."""
 
 import datetime as dt
 from typing import Any
@@ -20,6 +21,7 @@ from pengcheng.prefill.models import Consent, DataUse
 API_PREFIX = "/prefill"
 router = Router(tags=["prefill"])
 SCOPE = "applications"
+REGISTRY_SCOPE = "registries"
 
 
 class PlannedFieldOut(Schema):
@@ -182,20 +184,35 @@ def revoke(request: HttpRequest, consent_id: int) -> dict[str, Any]:
 def uses(request: HttpRequest, page: int = Query(1, ge=1, le=10000)) -> list[dict[str, Any]]:
     user = _user(request)
     rows: list[DataUse] = list(selectors.uses_about(user)[(page - 1) * 50 : page * 50])
-    return [
-        {
-            "id": use.pk,
-            "at": use.at,
-            "registry": use.registry,
-            "owner": use.owner.code,
-            "used_by": use.used_by.code,
-            "fetched_by": use.fetched_by_label,
-            "subject_kind": use.subject_kind,
-            "attributes": use.attributes,
-            "found": use.found,
-            "purpose": use.purpose,
-            "consent": use.consent_id,
-            "application": use.application.number if use.application else None,
-        }
-        for use in rows
-    ]
+    return [_use_out(use) for use in rows]
+
+
+def _use_out(use: DataUse) -> dict[str, Any]:
+    return {
+        "id": use.pk,
+        "at": use.at,
+        "registry": use.registry,
+        "owner": use.owner.code,
+        "used_by": use.used_by.code,
+        "fetched_by": use.fetched_by_label,
+        "subject_kind": use.subject_kind,
+        "attributes": use.attributes,
+        "found": use.found,
+        "purpose": use.purpose,
+        "consent": use.consent_id,
+        "application": use.application.number if use.application else None,
+    }
+
+
+class RegistryUseOut(UseOut):
+    subject: str  # masked
+
+
+@router.get("/registry-uses", response=list[RegistryUseOut], summary="Fetches from my department's registries")
+def registry_uses(
+    request: HttpRequest, registry: str = "", page: int = Query(1, ge=1, le=10000)
+) -> list[dict[str, Any]]:
+    """For a registry owner's data officer (API keys: the ``registries`` scope)."""
+    require_scope(request, REGISTRY_SCOPE)
+    rows = list(selectors.uses_of_registries(actor_of(request), registry)[(page - 1) * 50 : page * 50])
+    return [{**_use_out(use), "subject": use.masked_subject} for use in rows]

@@ -156,3 +156,6 @@ def test_registry_owners_see_the_use_of_their_own_registry_only(citizen: User) -
     except AccessDenied:
         pass
     assert _client(clerk).get("/console/registry-uses/").status_code == 403
+    assert _client(clerk).get("/api/v1/prefill/registry-uses").status_code == 403
+    listed = _client(police).get("/api/v1/prefill/registry-uses").json()
+    assert [(u["registry"], u["subject"][:4], u["application"]) for u in listed] == [("population", "4403", number)]
