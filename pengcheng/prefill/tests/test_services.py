@@ -214,3 +214,29 @@ def test_an_unverified_account_gets_no_registry_data(demo_city: None) -> None:
     assert refused.value.code == "nothing_to_fetch"
     services.decline(unverified, draft)
     assert services.gate(draft) is None and not DataUse.objects.exists()
+
+
+def test_whatever_is_posted_a_verified_value_never_changes(draft: Application, citizen: User) -> None:
+    """Property: for any posted text, the guard either keeps the verified value or refuses the post."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    services.grant_and_fill(citizen, draft)
+    draft.refresh_from_db()
+    locked = services.state_of(draft)["locked"]
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        field=st.sampled_from(sorted(locked)),
+        posted=st.one_of(st.none(), st.text(max_size=40), st.sampled_from([" 陈小明 ", "陈小明", ""])),
+    )
+    def check(field: str, posted: str | None) -> None:
+        raw = {} if posted is None else {field: posted}
+        try:
+            kept = services.guard(draft, raw)
+        except ValidationFailed as refused:
+            assert field in refused.field_errors
+            return
+        assert all(kept[name] == value for name, value in locked.items())
+
+    check()
