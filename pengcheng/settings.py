@@ -35,6 +35,7 @@ PENGCHENG_APPS = [
     "pengcheng.opendata",
     "pengcheng.catalog",
     "pengcheng.applications",
+    "pengcheng.prefill",
     "pengcheng.hotline",
     "pengcheng.knowledge",
 ]

@@ -12,14 +12,19 @@
 - **After approval** (licence issuance): ``register_approval_hook(fn)``; ``fn(application)`` runs in the
   approving transaction.
 - **Pre-fill** (秒报): ``services.start(..., form_data=...)`` accepts initial values; each form field's
-  UI hint ``prefill`` names the base-registry value it corresponds to.
+  UI hint ``prefill`` names the base-registry value it corresponds to. ``register_edit_gate(fn)``:
+  ``fn(application)`` returns the address of a page the applicant must see before the form (the
+  consent screen), or None. ``register_form_guard(fn)``: ``fn(application, raw)`` returns the posted
+  values to save, with verified (locked) values put back, or raises ``ValidationFailed`` when a
+  locked value was changed; it runs on every save and submission. ``register_form_annotator(fn)``:
+  ``fn(application)`` returns ``FormNotes`` (per field: the verified source, or a note) for the form.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from pengcheng.applications.models import Application
@@ -33,13 +38,29 @@ class SubmitDecision:
     rule: str = ""
 
 
+@dataclass
+class FormNotes:
+    """What the form shows beside fields: ``verified`` names the source of a locked value (已核验);
+    ``notes`` explains an empty or editable pre-filled field."""
+
+    verified: dict[str, str] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, address) shown above the form
+
+
 SubmitHook = Callable[["Application"], SubmitDecision | None]
 LicenceResolver = Callable[["Application", "Material"], str | None]
 ApprovalHook = Callable[["Application"], None]
+EditGate = Callable[["Application"], str | None]
+FormGuard = Callable[["Application", Any], dict[str, Any]]
+FormAnnotator = Callable[["Application"], FormNotes | None]
 
 _submit_hooks: list[SubmitHook] = []
 _licence_resolvers: list[LicenceResolver] = []
 _approval_hooks: list[ApprovalHook] = []
+_edit_gates: list[EditGate] = []
+_form_guards: list[FormGuard] = []
+_form_annotators: list[FormAnnotator] = []
 
 
 def register_submit_hook(hook: SubmitHook) -> SubmitHook:
@@ -60,10 +81,36 @@ def register_approval_hook(hook: ApprovalHook) -> ApprovalHook:
     return hook
 
 
+def register_edit_gate(gate: EditGate) -> EditGate:
+    if gate not in _edit_gates:
+        _edit_gates.append(gate)
+    return gate
+
+
+def register_form_guard(guard: FormGuard) -> FormGuard:
+    if guard not in _form_guards:
+        _form_guards.append(guard)
+    return guard
+
+
+def register_form_annotator(annotator: FormAnnotator) -> FormAnnotator:
+    if annotator not in _form_annotators:
+        _form_annotators.append(annotator)
+    return annotator
+
+
 def unregister(hook: object) -> None:
-    for registry in (_submit_hooks, _licence_resolvers, _approval_hooks):
+    registries: tuple[list[Any], ...] = (
+        _submit_hooks,
+        _licence_resolvers,
+        _approval_hooks,
+        _edit_gates,
+        _form_guards,
+        _form_annotators,
+    )
+    for registry in registries:
         if hook in registry:
-            registry.remove(hook)  # type: ignore[arg-type]
+            registry.remove(hook)
 
 
 def decide_at_submit(application: Application) -> SubmitDecision | None:
@@ -85,3 +132,28 @@ def licence_for(application: Application, material: Material) -> str | None:
 def after_approval(application: Application) -> None:
     for hook in list(_approval_hooks):
         hook(application)
+
+
+def edit_gate(application: Application) -> str | None:
+    for gate in list(_edit_gates):
+        address = gate(application)
+        if address:
+            return address
+    return None
+
+
+def guard_form(application: Application, raw: Any) -> Any:
+    for guard in list(_form_guards):
+        raw = guard(application, raw)
+    return raw
+
+
+def form_notes(application: Application) -> FormNotes:
+    combined = FormNotes()
+    for annotator in list(_form_annotators):
+        found = annotator(application)
+        if found is not None:
+            combined.verified.update(found.verified)
+            combined.notes.update(found.notes)
+            combined.links.extend(found.links)
+    return combined

@@ -347,7 +347,7 @@ def save_form(actor: MaybeActor, application: Application, raw: dict[str, Any]) 
     require_applicant(actor, application, "save")
     if application.state not in EDITABLE_STATES:
         raise Conflict(_("Only a draft or an application returned for correction can be edited."), code="not_editable")
-    application.form_data = forms.coerce(application.item_version.form_schema, raw)
+    application.form_data = forms.coerce(application.item_version.form_schema, hooks.guard_form(application, raw))
     application.updated_at = timezone.now()
     application.save(update_fields=["form_data", "updated_at"])
     return application
@@ -438,7 +438,8 @@ def missing_materials(application: Application) -> list[Material]:
 def _check_complete(application: Application, raw: dict[str, Any] | None) -> None:
     version = application.item_version
     errors: dict[str, list[str]] = {}
-    data = forms.coerce(version.form_schema, raw if raw is not None else application.form_data)
+    raw = hooks.guard_form(application, raw) if raw is not None else application.form_data
+    data = forms.coerce(version.form_schema, raw)
     application.form_data = data
     errors.update(forms.validation_errors(version.form_schema, version.form_ui, data))
     for material in missing_materials(application):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any, cast
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengcheng.applications import licensing, selectors, services
+from pengcheng.applications import hooks, licensing, selectors, services
 from pengcheng.applications.models import Action, Application, Attachment, State
 from pengcheng.catalog import forms
 from pengcheng.catalog.models import Channel, MaterialKind
@@ -40,6 +41,16 @@ def start(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("applications:edit", number=application.number)
 
 
+def verified_fields(application: Application) -> list[tuple[str, str]]:
+    """(field label, source) of the values pre-filled from a registry and verified (秒报)."""
+    notes = hooks.form_notes(application)
+    if not notes.verified:
+        return []
+    version = application.item_version
+    groups = forms.build_form(version.form_schema, version.form_ui, application.form_data)
+    return [(f.label, notes.verified[f.name]) for g in groups for f in g.fields if f.name in notes.verified]
+
+
 def form_context(
     application: Application, data: dict[str, Any], errors: dict[str, list[str]] | None = None
 ) -> dict[str, Any]:
@@ -61,16 +72,26 @@ def form_context(
             }
         )
     error_count = sum(len(v) for v in errors.values())
+    notes = hooks.form_notes(application)
     return {
         "application": application,
         "version": version,
-        "groups": forms.build_form(version.form_schema, version.form_ui, data, errors),
+        "groups": forms.build_form(
+            version.form_schema, version.form_ui, data, errors, verified=notes.verified, notes=notes.notes
+        ),
+        "form_notes": notes,
         "materials": materials,
         "errors": errors,
         "error_count": error_count,
         "general_errors": errors.get("__all__", []),
         "halls": service_halls(),
     }
+
+
+def _keep_typed(request: HttpRequest, application: Application) -> None:
+    """Save what was typed as a draft; values the form may not take (a changed verified value) are not."""
+    with contextlib.suppress(ValidationFailed):
+        services.save_form(request.user, application, request.POST)
 
 
 def handle_form_post(
@@ -80,7 +101,10 @@ def handle_form_post(
     errors: dict[str, list[str]] = {}
     submitting = "submit" in request.POST
     if not submitting:
-        services.save_form(request.user, application, request.POST)
+        try:
+            services.save_form(request.user, application, request.POST)
+        except ValidationFailed as exc:  # e.g. a changed verified (pre-filled) value
+            return None, exc.field_errors
     if request.POST.get("use_licence"):
         try:
             licensing.use_licence(request.user, application, request.POST["use_licence"])
@@ -97,7 +121,7 @@ def handle_form_post(
             for field, messages_ in exc.field_errors.items():
                 errors.setdefault(field, []).extend(messages_)
     if errors:
-        services.save_form(request.user, application, request.POST)  # keep what was typed
+        _keep_typed(request, application)
     if errors or not submitting:
         return None, errors
     hall_code = request.POST.get("intake", "") or default_hall
@@ -105,7 +129,7 @@ def handle_form_post(
     try:
         submitted = services.submit(request.user, application, form_data=request.POST, intake_department=hall)
     except ValidationFailed as exc:
-        services.save_form(request.user, application, request.POST)  # the refused submission keeps what was typed
+        _keep_typed(request, application)  # the refused submission keeps what was typed
         return None, exc.field_errors
     return submitted, {}
 
@@ -115,6 +139,8 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
     application = selectors.for_applicant(request.user, number)
     if not application.is_editable:
         return redirect("applications:detail", number=number)
+    if request.method == "GET" and (gate := hooks.edit_gate(application)):
+        return redirect(gate)  # e.g. the pre-fill consent screen comes before the form
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         submitted, errors = handle_form_post(request, application)
@@ -147,6 +173,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
             "application": application,
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
+            "verified_fields": verified_fields(application),
             "attachments": selectors.current_attachments(application),
             "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "row": selectors.queue_rows([application])[0],
@@ -275,6 +302,7 @@ def handle(request: HttpRequest, number: str) -> HttpResponse:
             "row": selectors.queue_rows([application])[0],
             "events": selectors.timeline(application),
             "summary": forms.summary(version.form_schema, version.form_ui, application.form_data),
+            "verified_fields": verified_fields(application),
             "attachments": selectors.current_attachments(application),
             "licences": [c for c in licensing.licence_choices(application).values() if c.use],
             "missing": services.missing_materials(application),

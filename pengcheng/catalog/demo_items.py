@@ -2,8 +2,9 @@
 
 City-level items belong to the seeded city bureaus; district-level items are published once per
 district, for that district's government services bureau (``4403xx-ZSJ``). Items that later issues
-turn into 秒报/秒批 (高龄津贴, 个体工商户登记, 居住证签注, 人才引进补贴, …) are among them, and each form
-field names the base-registry value it could be pre-filled from (``prefill``), for that issue to use.
+turn into 秒报/秒批 (高龄津贴, 个体工商户登记, 居住证签注, 人才引进补贴, …) are among them. Each form field
+names the base-registry value it can be pre-filled from (``prefill``); items marked ``INSTANT_FILL`` are
+秒报: their forms are pre-filled, with consent (``pengcheng.prefill``).
 """
 
 from __future__ import annotations
@@ -132,7 +133,7 @@ FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     ),
     "residence_address": (
         {"type": "string", "title": "居住地址", "minLength": 5, "maxLength": 200},
-        {"title_en": "Address in Shenzhen", "prefill": "residence.address"},
+        {"title_en": "Address in Shenzhen", "prefill": "population.address"},
     ),
     "permit_number": (
         {"type": "string", "title": "居住证号码", "pattern": "^[0-9]{10,18}$"},
@@ -140,12 +141,12 @@ FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "title_en": "Residence permit number",
             "pattern_message": "居住证号码为 10 至 18 位数字。",
             "pattern_message_en": "A residence permit number has 10 to 18 digits.",
-            "prefill": "residence.permit_number",
+            "prefill": "population.residence_permit_number",
         },
     ),
     "spouse_name": (
         {"type": "string", "title": "配偶姓名", "minLength": 2, "maxLength": 30},
-        {"title_en": "Spouse's name", "prefill": "marriage.spouse_name"},
+        {"title_en": "Spouse's name", "prefill": "population.spouse_name"},
     ),
     "child_name": (
         {"type": "string", "title": "子女姓名", "minLength": 2, "maxLength": 30},
@@ -162,6 +163,65 @@ FIELDS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
             "pattern_message": "例如：粤B12345。",
             "pattern_message_en": "For example 粤B12345.",
         },
+    ),
+    "insured_since": (
+        {"type": "string", "title": "本市首次参保日期", "format": "date"},
+        {"title_en": "First insured in Shenzhen on", "prefill": "social_insurance.first_insured_on"},
+    ),
+    "months_contributed": (
+        {"type": "integer", "title": "累计缴费月数", "minimum": 0, "maximum": 900},
+        {"title_en": "Months of contributions", "prefill": "social_insurance.months_contributed"},
+    ),
+    "property_certificate": (
+        {"type": "string", "title": "不动产权证书号", "minLength": 8, "maxLength": 60},
+        {"title_en": "Property certificate number", "prefill": "property.certificate_number"},
+    ),
+    "property_address": (
+        {"type": "string", "title": "不动产坐落", "minLength": 5, "maxLength": 200},
+        {"title_en": "Property location", "prefill": "property.address"},
+    ),
+    "vehicle_plate": (
+        {"type": "string", "title": "号牌号码", "pattern": "^粤[A-Z][A-Z0-9]{5,6}$"},
+        {
+            "title_en": "Licence plate",
+            "pattern_message": "例如：粤B12345。",
+            "pattern_message_en": "For example 粤B12345.",
+            "prefill": "vehicle.plate_number",
+        },
+    ),
+    "vehicle_brand": (
+        {"type": "string", "title": "品牌型号", "minLength": 2, "maxLength": 60},
+        {"title_en": "Make and model", "prefill": "vehicle.brand"},
+    ),
+    "vin": (
+        {"type": "string", "title": "车辆识别代号", "pattern": "^[A-HJ-NPR-Z0-9]{17}$"},
+        {
+            "title_en": "Vehicle identification number (VIN)",
+            "pattern_message": "车辆识别代号为 17 位字母或数字。",
+            "pattern_message_en": "A VIN has 17 letters or digits.",
+            "prefill": "vehicle.vin",
+        },
+    ),
+    "school": (
+        {"type": "string", "title": "毕业院校", "minLength": 2, "maxLength": 100},
+        {"title_en": "School", "prefill": "education.school"},
+    ),
+    "major": (
+        {"type": "string", "title": "所学专业", "minLength": 2, "maxLength": 100},
+        {"title_en": "Major", "prefill": "education.major"},
+    ),
+    "degree_certificate": (
+        {"type": "string", "title": "学历证书编号", "pattern": "^[0-9]{17,18}$"},
+        {
+            "title_en": "Degree certificate number",
+            "pattern_message": "学历证书编号为 17 或 18 位数字。",
+            "pattern_message_en": "A certificate number has 17 or 18 digits.",
+            "prefill": "education.certificate_number",
+        },
+    ),
+    "registered_address": (
+        {"type": "string", "title": "住所", "minLength": 5, "maxLength": 200},
+        {"title_en": "Registered address", "prefill": "legal_entity.address"},
     ),
     "dog_breed": (
         {"type": "string", "title": "犬只品种", "minLength": 2, "maxLength": 30},
@@ -287,6 +347,10 @@ class DemoItem:
 
 NONE = (None, LimitUnit.NONE)
 
+# 秒报: the form is pre-filled, with the applicant's consent, from the registries its fields name
+# (``pengcheng.prefill``).
+INSTANT_FILL = {"instant_fill": True}
+
 # Approving a residence-permit application issues the electronic permit (applications.licensing).
 RESIDENCE_PERMIT_DATA = {
     "name": "applicant.full_name",
@@ -312,7 +376,7 @@ CITY_ITEMS: list[DemoItem] = [
         basis="《深圳经济特区居住登记条例》第二十二条",
         featured=True,
         name_en="Residence permit renewal",
-        extensions={"issue_licence": {"type": "SZ-JZZ", "data": RESIDENCE_PERMIT_DATA}},
+        extensions={"instant_fill": True, "issue_licence": {"type": "SZ-JZZ", "data": RESIDENCE_PERMIT_DATA}},
     ),
     DemoItem(
         "GA0002",
@@ -384,6 +448,24 @@ CITY_ITEMS: list[DemoItem] = [
         person_form(("学历与工作", "Education and work", ["education", "graduation_date", "employer"])),
         [ID_CARD, DEGREE, HOUSEHOLD],
         tongban=[TongbanScope.CITY, TongbanScope.INTER_PROVINCE],
+        extensions=dict(INSTANT_FILL),
+    ),
+    DemoItem(
+        "GA0007",
+        "机动车检验标志核发（免检车辆）",
+        "GAJ",
+        ItemType.PUBLIC_SERVICE,
+        (5, W),
+        (1, W),
+        ["交通出行"],
+        PERSON,
+        person_form(("车辆信息", "Vehicle", ["vehicle_plate", "vehicle_brand", "vin"])),
+        [ID_CARD, m("机动车交通事故责任强制保险凭证")],
+        guide="6 年以内的非营运小微型载客汽车免予上线检验，车主可在网上申领检验标志电子凭证。",
+        criteria="非营运小微型载客汽车（面包车除外）注册登记未满 10 年；无未处理的交通违法和事故。",
+        basis="《机动车登记规定》《关于进一步深化机动车检验制度改革的意见》",
+        name_en="Inspection mark for an inspection-exempt vehicle",
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "SC0001",
@@ -407,6 +489,7 @@ CITY_ITEMS: list[DemoItem] = [
         basis="《促进个体工商户发展条例》《市场主体登记管理条例》",
         featured=True,
         name_en="Registration of an individual business",
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "SC0002",
@@ -449,9 +532,10 @@ CITY_ITEMS: list[DemoItem] = [
         (10, W),
         ["准营准办"],
         COMPANY,
-        company_form(("经营信息", "Business", ["business_address", "business_scope"])),
+        company_form(("经营信息", "Business", ["registered_address", "business_address", "business_scope"])),
         [BUSINESS_LICENCE, m("食品安全管理制度"), m("经营场所平面图")],
         basis="《中华人民共和国食品安全法》",
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "SC0005",
@@ -464,6 +548,7 @@ CITY_ITEMS: list[DemoItem] = [
         COMPANY,
         company_form(("变更信息", "Change", ["reason"])),
         [BUSINESS_LICENCE, m("股东会决议")],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "RS0001",
@@ -483,6 +568,7 @@ CITY_ITEMS: list[DemoItem] = [
         criteria="毕业未超过规定年限；在深连续缴纳社会保险；未享受过同类补贴。",
         featured=True,
         name_en="Housing and living subsidy for newly recruited talent",
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "RS0002",
@@ -534,6 +620,22 @@ CITY_ITEMS: list[DemoItem] = [
         [ID_CARD],
     ),
     DemoItem(
+        "RS0006",
+        "社会保险参保缴费证明开具",
+        "RSJ",
+        ItemType.PUBLIC_SERVICE,
+        NONE,
+        (1, W),
+        ["社会保障（社会保险、社会救助）"],
+        PERSON,
+        person_form(("参保信息", "Insurance", ["employer", "insured_since", "months_contributed"])),
+        [ID_CARD],
+        guide="参保人可在网上开具本人社会保险参保缴费证明（个人权益记录），用于购房、入学、积分入户等。",
+        name_en="Certificate of social insurance contributions",
+        channels=[Channel.ONLINE, Channel.APP, Channel.KIOSK],
+        extensions=dict(INSTANT_FILL),
+    ),
+    DemoItem(
         "MZ0001",
         "婚姻登记预约",
         "MZJ",
@@ -582,6 +684,7 @@ CITY_ITEMS: list[DemoItem] = [
         person_form(("家庭与住房", "Household and housing", ["household_address", "address", "employer"])),
         [ID_CARD, HOUSEHOLD, m("无房证明")],
         tongban=[TongbanScope.CITY],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "ZJ0002",
@@ -632,6 +735,7 @@ CITY_ITEMS: list[DemoItem] = [
         [ID_CARD, MARRIAGE],
         featured=True,
         tongban=[TongbanScope.CITY, TongbanScope.INTER_PROVINCE],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "WJ0002",
@@ -680,6 +784,25 @@ CITY_ITEMS: list[DemoItem] = [
         PERSON,
         person_form(("学历信息", "Education", ["education", "graduation_date"])),
         [ID_CARD, DEGREE, m("体检报告")],
+        extensions=dict(INSTANT_FILL),
+    ),
+    DemoItem(
+        "JY0003",
+        "高等教育学历信息核验证明",
+        "JYJ",
+        ItemType.PUBLIC_SERVICE,
+        NONE,
+        (1, W),
+        ["教育科研", "人才"],
+        PERSON,
+        person_form(
+            ("学历信息", "Education", ["education", "school", "major", "graduation_date", "degree_certificate"])
+        ),
+        [ID_CARD],
+        guide="经电子注册的高等教育学历可在网上核验并出具证明，用于人才引进、入户和求职。",
+        name_en="Verification of higher-education records",
+        channels=[Channel.ONLINE, Channel.APP],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "YB0001",
@@ -830,8 +953,9 @@ CITY_ITEMS: list[DemoItem] = [
         (1, W),
         ["抵押质押"],
         BOTH,
-        person_form(("查询信息", "Query", ["address", "reason"])),
+        person_form(("查询信息", "Query", ["property_certificate", "property_address", "reason"])),
         [ID_CARD],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "ST0001",
@@ -906,6 +1030,7 @@ DISTRICT_ITEMS: list[DemoItem] = [
         basis="《深圳市高龄老人津贴发放办法》",
         featured=True,
         name_en="Old-age allowance for people over 80",
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "MZ1002",
@@ -970,6 +1095,7 @@ DISTRICT_ITEMS: list[DemoItem] = [
         PERSON,
         person_form(("老人信息", "The older person", ["birth_date", "address"])),
         [ID_CARD, m("近期免冠照片")],
+        extensions=dict(INSTANT_FILL),
     ),
     DemoItem(
         "MZ1007",

@@ -11,7 +11,7 @@ identifier formats below. UI hints (``ItemVersion.form_ui``) look like::
 The renderer emits each field with its label, its HTML constraints (so the browser checks it before
 sending), and ``aria-describedby`` pointing at its help and error texts; groups become fieldsets.
 The server validates with ``jsonschema`` and turns each failure into a per-field message in the
-visitor's language. ``prefill`` names a data source for later pre-fill (秒报); it is carried, not used.
+visitor's language. ``prefill`` names the base-registry value a field is pre-filled from (秒报, ``pengcheng.prefill``).
 """
 
 from __future__ import annotations
@@ -87,8 +87,31 @@ def check_schema(schema: dict[str, Any], ui: dict[str, Any]) -> None:
         for name in group.get("fields", []):
             if name not in properties:
                 problems.append(f"UI group lists unknown field {name!r}")
+    problems.extend(_prefill_problems(ui))
     if problems:
         raise ValidationFailed({"form_schema": problems})
+
+
+PREFILL_ACCOUNT_ATTRIBUTES = {"phone", "email"}
+
+
+def _prefill_problems(ui: dict[str, Any]) -> list[str]:
+    """A ``prefill`` hint must name a base-registry attribute (``population.name``) or ``account.phone``."""
+    from pengcheng.registries.selectors import attribute_schema
+
+    known: dict[str, Any] | None = None
+    problems = []
+    for name, hints in (ui.get("fields") or {}).items():
+        target = (hints or {}).get("prefill") if isinstance(hints, dict) else None
+        if not target:
+            continue
+        registry, _dot, attribute = str(target).partition(".")
+        if registry == "account" and attribute in PREFILL_ACCOUNT_ATTRIBUTES:
+            continue
+        known = known if known is not None else attribute_schema()
+        if attribute not in known.get(registry, {}):
+            problems.append(f"field {name!r}: prefill {target!r} names no registry attribute")
+    return problems
 
 
 def _english() -> bool:
@@ -112,14 +135,24 @@ class FormField:
     errors: list[str] = field(default_factory=list)
     attrs: dict[str, Any] = field(default_factory=dict)
     choices: list[tuple[str, str]] = field(default_factory=list)
+    verified: str = ""  # the authoritative source of a pre-filled, locked value (已核验)
+    note: str = ""  # why a pre-fillable field is empty or still editable
 
     @property
     def id(self) -> str:
         return f"f-{self.name}"
 
     @property
+    def locked(self) -> bool:
+        return bool(self.verified)
+
+    @property
     def describedby(self) -> str:
         ids = []
+        if self.verified:
+            ids.append(f"{self.id}-verified")
+        if self.note:
+            ids.append(f"{self.id}-note")
         if self.help:
             ids.append(f"{self.id}-help")
         if self.errors:
@@ -197,8 +230,12 @@ def build_form(
     ui: dict[str, Any],
     data: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
+    *,
+    verified: dict[str, str] | None = None,
+    notes: dict[str, str] | None = None,
 ) -> list[FieldGroup]:
-    """The form as groups of fields ready for ``catalog/_form_fields.html``."""
+    """The form as groups of fields ready for ``catalog/_form_fields.html``. ``verified`` names the
+    source of each pre-filled, locked field; ``notes`` explains other pre-fillable fields."""
     data = data or {}
     errors = errors or {}
     properties = schema.get("properties", {})
@@ -211,6 +248,12 @@ def build_form(
     for name, messages in errors.items():
         if name in fields:
             fields[name].errors = list(messages)
+    for name, source in (verified or {}).items():
+        if name in fields:
+            fields[name].verified = source
+    for name, note in (notes or {}).items():
+        if name in fields:
+            fields[name].note = note
     groups: list[FieldGroup] = []
     placed: set[str] = set()
     for group in ui.get("groups", []):

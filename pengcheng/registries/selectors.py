@@ -75,7 +75,9 @@ def _facts_for(subject: str, identifier: str) -> dict[str, Any]:
         related = [field.name for field in _fact_fields(registry) if isinstance(field, models.ForeignKey)]
         rows = registry.model._default_manager.filter(**{registry.subject_field: identifier}).select_related(*related)
         if registry.many:
-            found[key] = [_facts(registry, row) for row in rows]
+            many = [_facts(registry, row) for row in rows]
+            if many:  # like a one-record registry, no record means no key
+                found[key] = many
         else:
             record = rows.first()
             if record is not None:
@@ -87,7 +89,8 @@ def facts_for_person(id_number: str) -> dict[str, Any]:
     """What the base registries hold about one person, by registry key (absent key: no record).
 
     Values are plain Python (str, int, bool, ``datetime.date``; decimals as strings); ``many`` registries
-    give a list of such dicts. Pre-fill (秒报) and rules (秒批) both read through this.
+    give a non-empty list of such dicts in the model's order (vehicles, properties and degrees latest
+    first). Pre-fill (秒报) and rules (秒批) both read through this.
     """
     return _facts_for("person", id_number.strip().upper())
 
@@ -95,4 +98,3 @@ def facts_for_person(id_number: str) -> dict[str, Any]:
 def facts_for_company(credit_code: str) -> dict[str, Any]:
     """What the base registries hold about one company (legal entity), by registry key."""
     return _facts_for("company", credit_code.strip().upper())
-

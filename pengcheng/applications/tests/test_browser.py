@@ -46,6 +46,9 @@ def test_citizen_journey_from_search_to_result(page) -> None:
     page.wait_for_url("**/services/440304MZ1001/")
     assert_accessible(page)
     page.get_by_role("button", name="在线申办").click()
+    # 高龄津贴 is 秒报: the consent screen comes first; this citizen types everything instead.
+    page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/prefill/$"))
+    page.get_by_role("button", name="不同意，我自己填写").click()
     page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/edit/$"))
     assert_accessible(page)
 

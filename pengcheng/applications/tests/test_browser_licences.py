@@ -18,6 +18,9 @@ def test_licences_instead_of_uploads_then_a_renewed_permit(page) -> None:
     browser_login(page, "citizen")
     page.goto("/services/440300GA0001/")
     page.get_by_role("button", name="在线申办").click()
+    # 居住证签注 is 秒报: this citizen declines pre-fill and types the form.
+    page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/prefill/$"))
+    page.get_by_role("button", name="不同意，我自己填写").click()
     page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/edit/$"))
     edit_url = page.url
     page.get_by_label("居住地址").fill("深圳市福田区福中三路2号")

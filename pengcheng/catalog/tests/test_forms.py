@@ -108,6 +108,16 @@ def test_a_valid_form_passes() -> None:
         ({"type": "object", "properties": {}, "required": ["x"]}, {}, "not defined"),
         ({"type": "object", "properties": {}}, {"groups": [{"fields": ["y"]}]}, "unknown field"),
         ({"type": "object", "properties": {"x": {"type": "string", "minLength": "two"}}}, {}, "JSON Schema"),
+        (
+            {"type": "object", "properties": {"x": {"type": "string"}}},
+            {"fields": {"x": {"prefill": "population.shoe_size"}}},
+            "names no registry attribute",
+        ),
+        (
+            {"type": "object", "properties": {"x": {"type": "string"}}},
+            {"fields": {"x": {"prefill": "marriage.spouse_name"}}},
+            "names no registry attribute",
+        ),
     ],
 )
 def test_check_schema_refuses_forms_it_cannot_render(schema, ui, fragment) -> None:

@@ -1,0 +1,46 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrefillConfig(AppConfig):
+    name = "pengcheng.prefill"
+    label = "prefill"
+    verbose_name = _("Pre-fill with consent")
+
+    def ready(self) -> None:
+        from pengcheng.applications import hooks
+        from pengcheng.core.models import Role
+        from pengcheng.core.navigation import NavLink, register
+        from pengcheng.prefill import services
+
+        hooks.register_edit_gate(services.gate)
+        hooks.register_form_guard(services.guard)
+        hooks.register_form_annotator(services.annotate)
+        register(
+            NavLink(
+                "account",
+                _("Data consents"),
+                "prefill:consents",
+                order=5,
+                description=_("Data you let services fetch to fill in forms; revoke at any time"),
+            )
+        )
+        register(
+            NavLink(
+                "console",
+                _("Registry data use"),
+                "prefill:registry-uses",
+                frozenset({Role.DATA_OFFICER}),
+                order=62,
+                description=_("Every fetch of your department's registry data for pre-fill: by whom, for what"),
+            )
+        )
+        register(
+            NavLink(
+                "account",
+                _("Who used my data"),
+                "prefill:uses",
+                order=6,
+                description=_("Every fetch of your registry data: by whom, from where, for what"),
+            )
+        )
