@@ -33,6 +33,7 @@ DEFAULT_THRESHOLD = 0.3
 DEFAULT_MERGE = 0.4
 MAX_CHARS = 200  # the subject and the start of a request say what it is about
 BLOCK = 2000
+SMALL_WINDOW = 200
 
 # Words that occur in almost every request and say nothing about its topic.
 STOPWORDS = frozenset(
@@ -255,40 +256,49 @@ class TopicSpace:
         )
         self._fitted = False
         self._feature_names: Any = None
+        self._no_words = False
+        self._no_chars = False
 
     def fit_transform(self, subjects: Sequence[str], texts: Sequence[str]) -> sparse.csr_matrix:
         tokens = [words(text) for text in subjects]
-        if len(texts) < 2:
-            # too few to learn document frequencies from: plain term weights
+        if len(texts) < SMALL_WINDOW:
+            # In a small window one topic can fill most of it: keep every term (IDF still weighs them).
             self.word_vectorizer.set_params(max_df=1.0)
-            self.char_vectorizer.set_params(max_df=1.0, min_df=1)
-        word_matrix = self.word_vectorizer.fit_transform(tokens)
+            self.char_vectorizer.set_params(max_df=1.0, min_df=1 if len(texts) < 2 else 2)
+        try:
+            word_matrix = self.word_vectorizer.fit_transform(tokens)
+        except ValueError:  # no content word at all (emoji, digits, stopwords only)
+            word_matrix, self._no_words = sparse.csr_matrix((len(tokens), 0), dtype=np.float32), True
         try:
             char_matrix = self.char_vectorizer.fit_transform(texts)
         except ValueError:  # every bigram filtered out (tiny or uniform input)
             self.char_vectorizer.set_params(max_df=1.0, min_df=1)
-            char_matrix = self.char_vectorizer.fit_transform(texts)
+            try:
+                char_matrix = self.char_vectorizer.fit_transform(texts)
+            except ValueError:
+                char_matrix, self._no_chars = sparse.csr_matrix((len(texts), 0), dtype=np.float32), True
         self._fitted = True
         return self._combine(word_matrix, char_matrix)
 
-    def transform(self, subjects: Sequence[str], texts: Sequence[str]) -> sparse.csr_matrix:
-        tokens = [words(text) for text in subjects]
-        return self._combine(self.word_vectorizer.transform(tokens), self.char_vectorizer.transform(texts))
 
     def char_part(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Only the character-bigram part, L2-normalised: no word segmentation, so comparing a whole
         previous window with the clusters costs a fraction of vectorising it."""
+        if self._no_chars:
+            return sparse.csr_matrix((len(texts), 0), dtype=np.float32)
         return normalize(self.char_vectorizer.transform(texts)).astype(np.float32)
 
     @property
     def word_width(self) -> int:
-        return len(self.word_vectorizer.vocabulary_)
+        return 0 if self._no_words else len(self.word_vectorizer.vocabulary_)
 
     def _combine(self, word_matrix: Any, char_matrix: Any) -> sparse.csr_matrix:
-        combined = sparse.hstack(
-            [normalize(word_matrix) * self.word_weight, normalize(char_matrix) * self.char_weight], format="csr"
-        )
-        return normalize(combined).astype(np.float32)
+        parts = [
+            normalize(part) * weight if part.shape[1] else part
+            for part, weight in ((word_matrix, self.word_weight), (char_matrix, self.char_weight))
+        ]
+        combined = sparse.hstack(parts, format="csr")
+        return (normalize(combined) if combined.shape[1] else combined).astype(np.float32)
 
     def _names(self) -> Any:
         if self._feature_names is None:
@@ -297,7 +307,7 @@ class TopicSpace:
 
     def top_terms(self, centre: sparse.csr_matrix, n: int = 6) -> list[str]:
         """The words that weigh most in a cluster's centre (a one-row sparse matrix)."""
-        width = len(self.word_vectorizer.vocabulary_)
+        width = self.word_width
         word_part = centre.indices < width
         indices, values = centre.indices[word_part], centre.data[word_part]
         names = self._names()
