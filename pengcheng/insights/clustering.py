@@ -293,7 +293,6 @@ class TopicSpace:
         self._fitted = True
         return self._combine(word_matrix, char_matrix)
 
-
     def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
         table, median = background_idf()
         idf = np.array([_idf_of(term, table, median) for term in self.word_vectorizer.get_feature_names_out()])

@@ -37,7 +37,13 @@ def _day(day: dt.date, hour: int) -> dt.datetime:
 
 def _streetlights(day: dt.date, n: int, address: str = "福田区园岭街道百花社区") -> list[dict]:
     return [
-        {"title": "福中三路路灯不亮", "text": STREETLIGHT[i % 4], "at": _day(day, 8 + i % 12), "address": address, "user": f"s{i}"}
+        {
+            "title": "福中三路路灯不亮",
+            "text": STREETLIGHT[i % 4],
+            "at": _day(day, 8 + i % 12),
+            "address": address,
+            "user": f"s{i}",
+        }
         for i in range(n)
     ]
 
@@ -110,7 +116,5 @@ def test_a_centre_supervisor_computes_from_the_console(centre_supervisor) -> Non
     client.force_login(centre_supervisor)
     response = client.post("/console/insights/hot-topics/", {"day": DAY.isoformat()})
     assert response.status_code == 302 and HotTopic.objects.filter(day=DAY, rank=1).exists()
-    api = client.post(
-        "/api/v1/insights/hot-topics/compute", {"day": DAY.isoformat()}, content_type="application/json"
-    )
+    api = client.post("/api/v1/insights/hot-topics/compute", {"day": DAY.isoformat()}, content_type="application/json")
     assert api.status_code == 200 and api.json()[0]["count"] == 3
