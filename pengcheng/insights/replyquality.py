@@ -37,6 +37,8 @@ _CLAUSES = re.compile(r"[。！？!?；;\n]+")
 QUESTION = re.compile(
     r"[？?]|吗|什么|怎么|怎样|如何|能否|可否|是否|何时|多久|多少|哪里|为何|为什么|有没有|是不是|能不能"
 )
+ASKS_WHEN = re.compile(r"什么时候|何时|多久|哪天|几时|时间")
+ASKS_WHERE = re.compile(r"哪里|在哪|哪儿|地址|找谁|电话")
 DEMAND = re.compile(r"希望|请求|要求|恳请|建议|呼吁|请|盼|尽快|督促|查处|整改|解决|取缔|处理")
 ACTION = re.compile(
     r"已(?:经)?|调查|核实|核查|责令|督促|安排|整改|处理|协调|查处|办理|拆除|修复|清理|约谈|处罚|立案|落实|组织|"
@@ -129,6 +131,10 @@ def completeness(request: str, reply: str) -> tuple[float, dict[str, Any]]:
     asked = points(request)
     addressed = 0
     for point in asked:
+        # "when?" is answered by a date or time limit, "where?" by a place or contact, whatever the words
+        if (ASKS_WHEN.search(point) and TIME.search(content)) or (ASKS_WHERE.search(point) and CONTACT.search(content)):
+            addressed += 1
+            continue
         point_words = [w for w in words(clean(point)) if len(w) >= 2]
         if point_words and sum(1 for w in point_words if w in content) >= max(1, math.ceil(len(point_words) / 4)):
             addressed += 1
