@@ -4,6 +4,7 @@ embeds its Chinese font and whose text can be extracted; scheduled and on-demand
 import datetime as dt
 import io
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -49,8 +50,9 @@ def _fonts(reader: PdfReader) -> dict[str, bool]:
     """Font base names on every page, and whether each embeds a font program."""
     found: dict[str, bool] = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        resources: Any = page["/Resources"]
+        for reference in resources["/Font"].values():
+            font = reference.get_object()
             descendants = font.get("/DescendantFonts")
             target = descendants[0].get_object() if descendants else font
             descriptor = target.get("/FontDescriptor")
@@ -106,10 +108,10 @@ def test_a_report_ordered_for_a_range_is_generated_by_the_job_and_downloaded(
     assert (Path(settings.DATA_DIR) / report.pdf_path).is_file()
     listing = client.get("/console/insights/reports/").content.decode()
     assert report.title in listing and f"/console/insights/reports/{report.pk}.pdf" in listing
-    pdf = client.get(f"/console/insights/reports/{report.pk}.pdf")
+    pdf: Any = client.get(f"/console/insights/reports/{report.pk}.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content).startswith(b"%PDF")
-    html = client.get(f"/console/insights/reports/{report.pk}.html")
+    html: Any = client.get(f"/console/insights/reports/{report.pk}.html")
     assert "<svg" in b"".join(html.streaming_content).decode()
     api = client.get("/api/v1/insights/reports").json()
     assert api[0]["pdf_url"] == f"/api/v1/insights/reports/{report.pk}/pdf"
