@@ -401,11 +401,17 @@ def similarity_graph(
     return graph.maximum(graph.T).tocsr()
 
 
-def leader_clusters(graph: sparse.csr_matrix, min_size: int = 2) -> list[list[int]]:
-    """Greedy leader clustering on a similarity graph (see the module docstring)."""
+def leader_clusters(
+    graph: sparse.csr_matrix, min_size: int = 2, places: Sequence[str] | None = None
+) -> list[list[int]]:
+    """Greedy leader clustering on a similarity graph (see the module docstring). A cluster keeps to
+    one known place: a leader of unknown place takes the most common known place of its neighbours."""
     n = graph.shape[0]
+    codes: dict[str, int] = {"": 0}
+    place = np.array([codes.setdefault(p, len(codes)) for p in (places or [""] * n)], dtype=np.int64)
     degree = np.diff(graph.indptr)
     label = np.full(n, -1, dtype=np.int64)
+    cluster_place: list[int] = []
     clusters: list[list[int]] = []
     for node in np.argsort(-degree, kind="stable"):
         if degree[node] < min_size - 1:
@@ -414,18 +420,31 @@ def leader_clusters(graph: sparse.csr_matrix, min_size: int = 2) -> list[list[in
             continue
         neighbours = graph.indices[graph.indptr[node] : graph.indptr[node + 1]]
         free = neighbours[label[neighbours] < 0]
+        home = int(place[node])
+        if home == 0 and len(free):
+            known = place[free][place[free] > 0]
+            home = int(np.bincount(known).argmax()) if len(known) else 0
+        if home:
+            free = free[(place[free] == 0) | (place[free] == home)]
         if len(free) + 1 < min_size:
             continue
         members = [int(node), *(int(i) for i in free)]
         label[members] = len(clusters)
         clusters.append(members)
+        cluster_place.append(home)
     # Fringe: an unassigned request joins the cluster of its most similar assigned neighbour.
     for node in np.flatnonzero(label < 0):
         start, stop = graph.indptr[node], graph.indptr[node + 1]
         neighbours, sims = graph.indices[start:stop], graph.data[start:stop]
         assigned = label[neighbours] >= 0
-        if assigned.any():
-            best = neighbours[assigned][int(np.argmax(sims[assigned]))]
+        if place[node]:
+            homes = np.array([cluster_place[k] for k in label[neighbours[assigned]]], dtype=np.int64)
+            compatible = (homes == 0) | (homes == place[node])
+            candidates, candidate_sims = neighbours[assigned][compatible], sims[assigned][compatible]
+        else:
+            candidates, candidate_sims = neighbours[assigned], sims[assigned]
+        if len(candidates):
+            best = candidates[int(np.argmax(candidate_sims))]
             label[node] = label[best]
             clusters[int(label[best])].append(int(node))
     return [members for members in clusters if len(members) >= min_size]
@@ -523,7 +542,7 @@ def find_topics(
     )
     seconds["graph"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    groups = merge_close(leader_clusters(graph, min_size), matrix, places, merge_threshold)
+    groups = merge_close(leader_clusters(graph, min_size, places), matrix, places, merge_threshold)
     seconds["cluster"] = time.perf_counter() - mark
     mark = time.perf_counter()
     centres = centroids(groups, matrix) if groups else sparse.csr_matrix((0, matrix.shape[1]))
