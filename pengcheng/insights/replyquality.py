@@ -201,7 +201,7 @@ def assess(
         reasons.append("no_action")
     if timely is not None and timely < 1.0:
         reasons.append("late" if timely > 0 else "very_late")
-    severe = {"off_topic", "too_short", "very_late"}
+    severe = {"off_topic", "too_short"}  # lateness lowers the score; the content decides the review
     flagged = score < flag_below or bool(severe & set(reasons))
     details = {
         **rel_details,

@@ -56,7 +56,7 @@ def test_timeliness_falls_to_zero_at_twice_the_limit() -> None:
     assert replyquality.timeliness(None, 10) is None
     on_time = replyquality.assess(REQUEST, GOOD, delay_workdays=2, limit_workdays=5)
     late = replyquality.assess(REQUEST, GOOD, delay_workdays=12, limit_workdays=5)
-    assert late.score == pytest.approx(on_time.score - 20.0) and "very_late" in late.reasons and late.flagged
+    assert late.score == pytest.approx(on_time.score - 20.0) and "very_late" in late.reasons
     unknown = replyquality.assess(REQUEST, GOOD)
     assert unknown.timeliness is None and unknown.score >= 80
 
