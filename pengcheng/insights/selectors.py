@@ -70,13 +70,22 @@ def topic_days(limit: int = 30) -> list[dt.date]:
     return list(HotTopic.objects.order_by("-day").values_list("day", flat=True).distinct()[:limit])
 
 
+def can_order_reports(actor: MaybeActor) -> bool:
+    try:
+        require_citywide(actor, "reports")
+    except AccessDenied:
+        return False
+    return True
+
+
 def reports(actor: MaybeActor) -> QuerySet[Report]:
-    require_citywide(actor, "reports")
+    """Reports hold city-wide aggregates: every supervisor may read them; ordering one is city-level."""
+    require_reader(actor)
     return Report.objects.select_related("requested_by").all()
 
 
 def get_report(actor: MaybeActor, pk: int) -> Report:
-    require_citywide(actor, "reports")
+    require_reader(actor)
     report = Report.objects.filter(pk=pk).first()
     if report is None:
         raise NotFound(_("No such report."))

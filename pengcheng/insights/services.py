@@ -255,7 +255,7 @@ def generate_report(report_id: int) -> str:
 
 def report_file(actor: MaybeActor, report: Report, fmt: str) -> Path:
     """The stored HTML or PDF of a ready report."""
-    selectors.require_citywide(actor, "reports")
+    selectors.require_reader(actor)
     relative = {"html": report.html_path, "pdf": report.pdf_path}.get(fmt, "")
     if report.status != ReportStatus.READY or not relative:
         raise ValidationFailed({"format": [_("This report is not ready.")]})

@@ -84,6 +84,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "insights/reports.html",
         {
             "page": paginate(request, selectors.reports(request.user)),
+            "can_order": selectors.can_order_reports(request.user),
             "default_start": today - dt.timedelta(days=30),
             "default_end": today - dt.timedelta(days=1),
         },

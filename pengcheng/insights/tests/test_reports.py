@@ -136,7 +136,19 @@ def test_reports_are_for_city_level_staff_and_ranges_are_checked(demo_city: None
     futian = User.objects.get(username="supervisor")
     with pytest.raises(AccessDenied):
         services.request_report(futian, START, END)
-    assert login_client("supervisor").get("/console/insights/reports/").status_code == 403
+    # a district supervisor reads the (aggregate) reports but cannot order one
+    district = login_client("supervisor")
+    page = district.get("/console/insights/reports/")
+    assert page.status_code == 200 and 'name="start"' not in page.content.decode()
+    assert district.post("/console/insights/reports/", {"start": START, "end": END}).status_code == 403
+    assert (
+        district.post(
+            "/api/v1/insights/reports",
+            {"start": START.isoformat(), "end": END.isoformat()},
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert login_client("clerk").get("/api/v1/insights/reports").status_code == 403
     anonymous = Client().get("/console/insights/reports/")
     assert anonymous.status_code == 302
