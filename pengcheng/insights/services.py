@@ -146,14 +146,22 @@ def compute_hot_topics(
             )
         )
     with transaction.atomic():
+        # a re-run of a day alerts only about spikes not already alerted for that day
+        already = set(
+            HotTopic.objects.filter(day=day, window_days=window_days, alerted=True).values_list(
+                "label", "district_code"
+            )
+        )
         HotTopic.objects.filter(day=day, window_days=window_days).delete()
         HotTopic.objects.bulk_create(topics)
         spikes = [topic for topic in topics if topic.spiking]
+        for topic in spikes:
+            topic.alerted = True
         if spikes:
-            _alert(spikes)
             HotTopic.objects.filter(pk__in=[t.pk for t in spikes]).update(alerted=True)
-            for topic in spikes:
-                topic.alerted = True
+            fresh = [t for t in spikes if (t.label, t.district_code) not in already]
+            if fresh:
+                _alert(fresh)
         audit(
             actor,
             "insights.hot_topics_computed",

@@ -68,9 +68,10 @@ def test_a_spiking_topic_ranks_first_is_stored_and_alerts_supervisors(centre_sup
     assert HotTopic.objects.filter(day=DAY).count() == len(topics)
     alert = Notification.objects.get(recipient=centre_supervisor, category="insights")
     assert "路灯" in alert.subject and "8" in alert.body and alert.url == "/console/insights/hot-topics/"
-    # re-running a day replaces it (and alerts again only for what is computed now)
+    # re-running a day replaces it, without alerting twice about the same spike
     again = services.compute_hot_topics(SYSTEM, DAY)
-    assert HotTopic.objects.filter(day=DAY).count() == len(again)
+    assert HotTopic.objects.filter(day=DAY).count() == len(again) and again[0].alerted
+    assert Notification.objects.filter(recipient=centre_supervisor, category="insights").count() == 1
 
 
 @override_settings(PENGCHENG_HOT_TOPIC_SPIKE_FACTOR=3, PENGCHENG_HOT_TOPIC_SPIKE_MIN=6)
