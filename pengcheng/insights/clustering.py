@@ -550,7 +550,7 @@ def find_topics(
         _describe(members, centres[k], docs, matrix, space, representatives) for k, members in enumerate(groups)
     ]
     if previous and clusters:
-        _count_previous(clusters, normalize(centres), previous, space, threshold)
+        _count_previous(clusters, normalize(centres), previous, space, threshold, matrix)
     for cluster in clusters:
         cluster.growth = round((cluster.count + 1) / (cluster.previous + 1), 3)
         cluster.hotness = hotness(cluster.count, cluster.previous, cluster.callers, cluster.votes)
@@ -591,14 +591,23 @@ def _count_previous(
     previous: Sequence[Doc],
     space: TopicSpace,
     threshold: float,
+    matrix: sparse.csr_matrix,
 ) -> None:
+    """Previous-window tickets of the cluster's place that are as close to its centre (on character
+    bigrams) as its own members are: the cut is the threshold, or lower for a broad cluster whose own
+    members sit further from their centre (its lower quartile), so that broad topics do not look new."""
+    width = space.word_width
     before = space.char_part([_doc_text(doc) for doc in previous])
-    sims = (before @ normalize(centres[:, space.word_width :]).T).tocsc()
+    char_centres = normalize(centres[:, width:])
+    sims = (before @ char_centres.T).tocsc()
+    own = normalize(matrix[:, width:])
     codes: dict[str, int] = {"": 0}
     previous_places = np.array([codes.setdefault(doc.place, len(codes)) for doc in previous])
     for index, cluster in enumerate(clusters):
+        member_sims = np.asarray((own[cluster.members] @ char_centres[index].T).todense()).ravel()
+        cut = min(threshold, float(np.percentile(member_sims, 25))) if len(member_sims) else threshold
         column = sims[:, index]
-        close = column.indices[column.data >= threshold]
+        close = column.indices[column.data >= cut]
         if cluster.place:
             place = codes.get(cluster.place, -1)
             close = close[(previous_places[close] == 0) | (previous_places[close] == place)]
