@@ -76,7 +76,8 @@ def test_a_report_has_the_figures_charts_html_and_a_pdf_with_an_embedded_cjk_fon
     assert fonts and all(fonts.values()), fonts
     assert any("NotoSansSC" in name for name in fonts)
     # fpdf2 writes the CFF font's code-to-CID map as an embedded CMap; pypdf reads its two-byte codes
-    # as a NUL and a character (viewers and poppler do not), hence the replace, as in the seals tests
+    # as a NUL and a character (pdfium, Chrome's engine, extracts it cleanly), hence the replace, as in
+    # the seals tests
     text = "".join(page.extract_text() for page in reader.pages).replace("\x00", "")
     for expected in ("12345 热线周报 测试", "热点", "福田区", "路灯"):
         assert expected in text, expected
