@@ -19,7 +19,7 @@ class InsightsConfig(AppConfig):
                 "insights:hot-topics",
                 supervisors,
                 order=26,
-                description=_("Today's top 10 clusters of similar requests, by place, with spike alerts"),
+                description=_("Each day's top 10 clusters of similar requests, by place, with spike alerts"),
             )
         )
         register(
