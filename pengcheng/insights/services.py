@@ -127,7 +127,7 @@ def compute_hot_topics(
                 day=day,
                 window_days=window_days,
                 rank=rank,
-                label=cluster.label[:200] or representatives[0].title[:200],
+                label=(cluster.label or (representatives[0].title if representatives else "—"))[:200],
                 terms=cluster.terms,
                 district_code=cluster.place,
                 place=places.get(cluster.place, ""),
