@@ -38,6 +38,7 @@ PENGCHENG_APPS = [
     "pengcheng.prefill",
     "pengcheng.hotline",
     "pengcheng.knowledge",
+    "pengcheng.insights",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -189,6 +190,12 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = config.env_bool("PENGCHENG_HSTS_PRELOAD", True)
     if config.env_bool("PENGCHENG_BEHIND_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Hotline insights: a hot topic "spikes" when it grew by this factor over the previous window with at
+# least this many tickets; replies scoring below the threshold (out of 100) are flagged for review.
+PENGCHENG_HOT_TOPIC_SPIKE_FACTOR = config.env_int("PENGCHENG_HOT_TOPIC_SPIKE_FACTOR", 3)
+PENGCHENG_HOT_TOPIC_SPIKE_MIN = config.env_int("PENGCHENG_HOT_TOPIC_SPIKE_MIN", 10)
+PENGCHENG_REPLY_FLAG_BELOW = config.env_int("PENGCHENG_REPLY_FLAG_BELOW", 60)
 
 # Background jobs (django-q2): the database is the broker by default, so SQLite needs no other
 # service; with REDIS_URL set the queue moves to Redis.
