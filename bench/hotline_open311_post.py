@@ -142,7 +142,7 @@ def main() -> None:
     parser.add_argument("--database", default="bench_hotline")
     parser.add_argument("--port", type=int, default=8301)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--duration", type=int, default=30)
     parser.add_argument("--fresh", action="store_true", help="drop and recreate the database first")

@@ -3,7 +3,7 @@
 Starts `pengcheng serve` on a seeded database and loads it with wrk (Debian package `wrk`) from the same
 machine, so the load generator takes part of the CPU too.
 
-    python bench/platform_http.py [--workers 4] [--threads 1] [--postgres URL] [--duration 15]
+    python bench/platform_http.py [--workers 4] [--threads 4] [--postgres URL] [--duration 15]
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def login_cookie(base: str, username: str, password: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8090)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=16)

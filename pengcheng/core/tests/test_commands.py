@@ -271,6 +271,11 @@ def test_serve_runs_the_production_server_with_static_files(tmp_path: Path) -> N
         assert stylesheet, "static URLs are hashed once collectstatic has run"
         css = requests.get(base + stylesheet.group(1), timeout=5)
         assert css.status_code == 200 and "max-age" in css.headers.get("Cache-Control", "")
+        # Threaded workers by default: the connection stays open for the next request.
+        with requests.Session() as client:
+            first = client.get(f"{base}/healthz", timeout=5)
+            assert first.headers.get("Connection", "").lower() != "close"
+            assert client.get(f"{base}/healthz", timeout=5).status_code == 200
     finally:
         server.terminate()
         server.wait(timeout=30)
