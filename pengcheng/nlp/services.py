@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from sklearn.metrics import accuracy_score, f1_score
 
 from pengcheng.audit.services import record as audit
@@ -31,6 +32,11 @@ from pengcheng.nlp.pipeline import Classified, Options, TextModel
 logger = logging.getLogger(__name__)
 
 HEADS = ("type", "category", "department")
+HEAD_LABELS = {
+    "type": gettext_lazy("Type"),
+    "category": gettext_lazy("Category"),
+    "department": gettext_lazy("Department"),
+}
 CORRECTION_WEIGHT = 2.0  # a dispatcher's correction counts more than an uncorrected ticket
 MIN_TRAINING_TICKETS = 20
 Progress = Callable[[str], None]
@@ -219,7 +225,9 @@ def _activate(actor: MaybeActor, version: ModelVersion, action: str, note: str) 
         summary=f"v{version.version} active" + (f", v{previous.version} retired" if previous else ""),
         data={"previous": previous.version if previous else None, "note": note},
     )
-    transaction.on_commit(lambda: store.forget())
+    # This process sees the change at once; others within ``store.ACTIVE_CACHE_SECONDS``.
+    store.forget()
+    transaction.on_commit(store.forget)
     return version
 
 

@@ -87,7 +87,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "settings": services.current_settings(),
             "corrections": selectors.recent_corrections(20),
             "correction_counts": [(label, counts.get(kind, 0)) for kind, label in CorrectionKind.choices],
-            "heads": services.HEADS,
+            "heads": list(services.HEAD_LABELS.items()),
             "can_manage": scope.centre_supervisor,
         },
     )
@@ -99,4 +99,4 @@ def version_page(request: HttpRequest, number: int) -> HttpResponse:
     found = selectors.version(number)
     if found is None:
         raise NotFound(_("No such version."))
-    return render(request, "nlp/version.html", {"version": found, "heads": services.HEADS})
+    return render(request, "nlp/version.html", {"version": found, "heads": list(services.HEAD_LABELS.items())})
