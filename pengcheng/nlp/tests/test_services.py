@@ -38,11 +38,11 @@ def test_training_data_holds_final_labels_and_a_fixed_holdout(place) -> None:
     assert len(data.train) + len(data.holdout) == Ticket.objects.count()
     assert data.holdout, "about a fifth of the tickets are held back"
     example = data.train[0]
-    ticket_row = Ticket.objects.select_related("category", "lead_department").get(pk=example.ticket_id)
+    row = Ticket.objects.filter(pk=example.ticket_id).values("request_type", "category__code", "lead_department__code")
     assert example.labels == {
-        "type": ticket_row.request_type,
-        "category": ticket_row.category.code,
-        "department": ticket_row.lead_department.code,
+        "type": row[0]["request_type"],
+        "category": row[0]["category__code"],
+        "department": row[0]["lead_department__code"],
     }
     assert {e.ticket_id for e in services.training_data().holdout} == {e.ticket_id for e in data.holdout}
 
@@ -90,11 +90,11 @@ def test_a_worse_candidate_is_rejected(place) -> None:
             department=place.departments[wrong[codes[example.labels["department"]]]],
         )
     worse = services.train_candidate(place.supervisor, options=SMALL)
-    assert services.overall(worse.metrics) < services.overall(active.metrics)
+    assert (services.overall(worse.metrics) or 0) < (services.overall(active.metrics) or 0)
     assert not services.promote_if_no_worse(place.supervisor, worse)
     worse.refresh_from_db()
     assert worse.status == VersionStatus.REJECTED
-    assert selectors.active().pk == active.pk
+    assert selectors.active() == active
     assert AuditRecord.objects.filter(action="nlp.model_rejected").exists()
 
 
@@ -145,7 +145,7 @@ def test_damaged_model_file_falls_back_to_manual_dispatch_with_a_warning(place, 
 
 def test_no_active_model_is_a_warning_too(place) -> None:
     assert selectors.warnings()
-    assert classifier.suggestions(Ticket.objects.first()) == []
+    assert classifier.suggestions(Ticket.objects.earliest("pk")) == []
 
 
 def test_corrections_are_recorded_and_become_training_data(place) -> None:
