@@ -13,7 +13,7 @@ from pengcheng.hotline.models import Category, Ticket
 
 class VersionStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", _("In use")
     RETIRED = "retired", _("Retired")
     REJECTED = "rejected", _("Rejected")
 

@@ -8,14 +8,14 @@ Features:
 - character 1–3-grams (TF-IDF, sublinear), which need no segmentation and survive typos and
   mixed scripts;
 - jieba word unigrams and bigrams (TF-IDF);
-- a dense latent-semantic representation (LSA: truncated SVD of the TF-IDF matrix) learned from
-  *all* unlabelled text we are given, so words that never occur in the labelled rows still land
-  near related words.
+- a dense latent-semantic representation (LSA: truncated SVD of a word TF-IDF matrix) learned
+  from the labelled *and* all unlabelled text we are given, so words that are rare in the
+  labelled rows still land near related words.
 
-Each head is a ``LinearSVC`` with balanced class weights. Its decision values become
-probabilities by temperature scaling (a softmax whose temperature minimises the log-loss on a
-held-out slice of the training rows), which keeps the top-3 confidences honest at no cost at
-prediction time.
+Each head is a ``LinearSVC`` with balanced class weights. A slice of the training rows picks the
+regularisation strength and calibrates: decision values become probabilities by temperature
+scaling (a softmax whose temperature minimises the log-loss on that slice), which keeps the
+top-3 confidences honest at no cost at prediction time.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import normalize as l2_normalise
 from sklearn.svm import LinearSVC
@@ -64,9 +65,10 @@ class Options:
     char_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] = (1, 2)
     max_features: int = 400_000
-    lsa_dims: int = 300
-    lsa_weight: float = 1.0
-    svm_c: float = 0.5
+    lsa_dims: int = 200
+    lsa_vocabulary: int = 40_000
+    lsa_weight: float = 0.5
+    svm_c: tuple[float, ...] = (0.3, 1.0)  # tried on the calibration slice; the best is kept
     balanced: bool = True
     calibration_share: float = 0.15
     max_unlabelled: int = 60_000
@@ -81,6 +83,7 @@ class Head:
     model: LinearSVC | None  # None when the training rows held a single label
     temperature: float = 1.0
     counts: dict[str, int] = field(default_factory=dict)
+    c: float = 1.0
 
     def probabilities(self, features: Any) -> np.ndarray:
         if self.model is None:
@@ -162,24 +165,42 @@ class Features:
             max_features=options.max_features,
             dtype=np.float32,
         )
+        self.lsa_words: TfidfVectorizer | None = None
         self.lsa: TruncatedSVD | None = None
 
-    def fit(self, texts: Sequence[str], segmented: Sequence[str], progress: Progress) -> None:
-        """Learn vocabularies, IDF weights and the LSA basis from ``texts`` (labelled and unlabelled)."""
-        progress(f"features: vocabulary from {len(texts):,} texts")
-        chars = self.chars.fit_transform(texts)
-        word_matrix = self.words.fit_transform(segmented)
-        dims = min(self.options.lsa_dims, chars.shape[1] + word_matrix.shape[1] - 1, len(texts) - 1)
-        if dims >= 2:
-            progress(f"features: LSA, {dims} dimensions")
-            self.lsa = TruncatedSVD(dims, random_state=SEED, n_iter=4)
-            self.lsa.fit(sparse.hstack([chars, word_matrix]).tocsr())
+    def fit(
+        self, texts: Sequence[str], segmented: Sequence[str], unlabelled: Sequence[str], progress: Progress
+    ) -> None:
+        """Vocabularies and IDF weights from the labelled ``texts``; the LSA basis from their words
+        and the (already segmented) ``unlabelled`` texts."""
+        progress(f"features: character and word vocabularies from {len(texts):,} texts")
+        self.chars.fit(texts)
+        self.words.fit(segmented)
+        if self.options.lsa_dims < 2:
+            return
+        everything = [*segmented, *unlabelled]
+        self.lsa_words = TfidfVectorizer(
+            tokenizer=_split_words,
+            token_pattern=None,
+            lowercase=False,
+            sublinear_tf=True,
+            min_df=3 if len(everything) >= 1000 else 1,
+            max_features=self.options.lsa_vocabulary,
+            dtype=np.float32,
+        )
+        matrix = self.lsa_words.fit_transform(everything)
+        dims = min(self.options.lsa_dims, matrix.shape[1] - 1, len(everything) - 1)
+        if dims < 2:
+            self.lsa_words = None
+            return
+        progress(f"features: LSA, {dims} dimensions from {len(everything):,} texts ({len(unlabelled):,} unlabelled)")
+        self.lsa = TruncatedSVD(dims, random_state=SEED, n_iter=3).fit(matrix)
 
     def transform(self, texts: Sequence[str], segmented: Sequence[str]) -> sparse.csr_matrix:
         tfidf = sparse.hstack([self.chars.transform(texts), self.words.transform(segmented)]).tocsr()
-        if self.lsa is None:
+        if self.lsa is None or self.lsa_words is None:
             return tfidf
-        dense = l2_normalise(self.lsa.transform(tfidf)) * self.options.lsa_weight
+        dense = l2_normalise(self.lsa.transform(self.lsa_words.transform(segmented))) * self.options.lsa_weight
         return sparse.hstack([tfidf, sparse.csr_matrix(dense.astype(np.float32))]).tocsr()
 
 
@@ -216,11 +237,15 @@ class TextModel:
         if not clean:
             raise ValueError("no usable training text")
         progress(f"normalised {len(clean):,} texts ({len(texts) - len(clean):,} refused)")
-        extra = [n for n in (normalise(raw) for raw in unlabelled[: self.options.max_unlabelled]) if isinstance(n, str)]
+        extra: list[str] = []
+        if self.options.lsa_dims >= 2:
+            extra = [
+                n for n in (normalise(raw) for raw in unlabelled[: self.options.max_unlabelled]) if isinstance(n, str)
+            ]
         progress(f"segmenting {len(clean) + len(extra):,} texts with jieba")
         segmented = [words(t) for t in clean]
         extra_segmented = [words(t) for t in extra]
-        self.features.fit([*clean, *extra], [*segmented, *extra_segmented], progress)
+        self.features.fit(clean, segmented, extra_segmented, progress)
         matrix = self.features.transform(clean, segmented)
         row_weights = np.asarray([weights[i] for i in keep] if weights is not None else [1.0] * len(keep))
         for name, labels in targets.items():
@@ -239,8 +264,8 @@ class TextModel:
         progress(f"trained in {self.info['seconds']} s")
         return self
 
-    def _classifier(self) -> LinearSVC:
-        return LinearSVC(C=self.options.svm_c, class_weight="balanced" if self.options.balanced else None)
+    def _classifier(self, c: float) -> LinearSVC:
+        return LinearSVC(C=c, class_weight="balanced" if self.options.balanced else None)
 
     def _fit_head(
         self, name: str, matrix: sparse.csr_matrix, labels: list[str], weights: np.ndarray, progress: Progress
@@ -250,8 +275,9 @@ class TextModel:
         if len(ordered) < 2:
             return Head(name, ordered, None, 1.0, dict(counts))
         temperature = 1.0
+        best_c = self.options.svm_c[-1]
         if len(labels) >= 40:
-            # Calibrate on a held-out slice, then refit on everything with the same settings.
+            # Choose C and calibrate on a held-out slice, then refit on everything with that C.
             indices = np.arange(len(labels))
             stratify = labels if min(counts.values()) >= 2 else None
             try:
@@ -262,18 +288,26 @@ class TextModel:
                 fit_idx, cal_idx = train_test_split(
                     indices, test_size=self.options.calibration_share, random_state=SEED
                 )
-            probe = self._classifier().fit(
-                matrix[fit_idx], [labels[i] for i in fit_idx], sample_weight=weights[fit_idx]
-            )
-            known = {label: i for i, label in enumerate(probe.classes_)}
+            fit_labels = [labels[i] for i in fit_idx]
+            cal_labels = [labels[i] for i in cal_idx]
+            best_score = -1.0
+            best_probe: LinearSVC | None = None
+            for c in self.options.svm_c:
+                probe = self._classifier(c).fit(matrix[fit_idx], fit_labels, sample_weight=weights[fit_idx])
+                score = float(f1_score(cal_labels, probe.predict(matrix[cal_idx]), average="macro"))
+                progress(f"head {name}: C={c} macro-F1 {score:.4f} on the calibration slice")
+                if score > best_score:
+                    best_score, best_c, best_probe = score, c, probe
+            assert best_probe is not None
+            known = {label: i for i, label in enumerate(best_probe.classes_)}
             usable = [i for i in cal_idx if labels[i] in known]
-            if usable and len(probe.classes_) >= 2:
+            if usable and len(best_probe.classes_) >= 2:
                 temperature = _fit_temperature(
-                    probe.decision_function(matrix[usable]), np.asarray([known[labels[i]] for i in usable])
+                    best_probe.decision_function(matrix[usable]), np.asarray([known[labels[i]] for i in usable])
                 )
-            progress(f"head {name}: softmax temperature {temperature:.3f}")
-        model = self._classifier().fit(matrix, labels, sample_weight=weights)
-        return Head(name, [str(c) for c in model.classes_], model, temperature, dict(counts))
+            progress(f"head {name}: C={best_c}, softmax temperature {temperature:.3f}")
+        model = self._classifier(best_c).fit(matrix, labels, sample_weight=weights)
+        return Head(name, [str(c) for c in model.classes_], model, temperature, dict(counts), best_c)
 
     # Prediction ----------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ def test_supervisor_manages_the_classifier(page, model_dir) -> None:
     browser_login(page, place.supervisor.username)
     page.goto("/console/hotline/classifier/")
     assert page.locator("h1").inner_text() == "12345 分类模型"
-    assert page.locator("table tbody tr").first.locator("td").nth(1).inner_text().startswith("当前")
+    assert page.locator("table tbody tr").first.locator("td").nth(1).inner_text() == "使用中"
     assert_accessible(page)
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/nlp-console.png", full_page=True)
@@ -31,13 +31,14 @@ def test_supervisor_manages_the_classifier(page, model_dir) -> None:
     page.focus("#auto-dispatch")
     page.keyboard.press("Space")
     page.fill("#threshold", "0.75")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "自动派单设置已保存" in page.locator(".messages").inner_text()
     row = ClassifierSettings.objects.get()
     assert row.auto_dispatch and row.threshold == 0.75
 
-    page.get_by_role("button", name="回滚到上一版本").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="回滚到上一版本").click()
     assert ModelVersion.objects.get(version=1).status == VersionStatus.ACTIVE
     assert_accessible(page)
 

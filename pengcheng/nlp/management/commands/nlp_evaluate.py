@@ -11,9 +11,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import train_test_split
 
 from pengcheng.nlp import corpus
 from pengcheng.nlp.pipeline import TextModel
+
+VALIDATION_SEED = 42
 
 
 def read_labelled(path: Path, text_column: str, label_column: str) -> tuple[list[str], list[str]]:
@@ -39,7 +42,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--train", required=True, type=Path)
-        parser.add_argument("--test", required=True, type=Path)
+        parser.add_argument("--test", type=Path, help="labelled CSV to predict (or use --validation)")
+        parser.add_argument(
+            "--validation",
+            type=float,
+            metavar="SHARE",
+            help="instead of --test: hold back this share of TRAIN (stratified, fixed seed) and predict it",
+        )
         parser.add_argument("--text-column", default="text")
         parser.add_argument("--label-column", default="label")
         parser.add_argument(
@@ -59,14 +68,24 @@ class Command(BaseCommand):
             out.flush()
 
         texts, labels = read_labelled(options["train"], options["text_column"], options["label_column"])
-        test_texts, test_labels = read_labelled(options["test"], options["text_column"], options["label_column"])
+        if options["validation"]:
+            if not 0 < options["validation"] < 1:
+                raise CommandError("--validation takes a share between 0 and 1, e.g. 0.2")
+            texts, test_texts, labels, test_labels = train_test_split(
+                texts, labels, test_size=options["validation"], stratify=labels, random_state=VALIDATION_SEED
+            )
+        elif options["test"]:
+            test_texts, test_labels = read_labelled(options["test"], options["text_column"], options["label_column"])
+        else:
+            raise CommandError("give --test TEST.csv or --validation SHARE")
         say(f"train: {len(texts):,} rows, {len(set(labels)):,} labels; test: {len(test_texts):,} rows")
         train_labels: list[str | None] = [label or None for label in labels]
         unlabelled: list[str] = []
         if not options["no_corpus"]:
             sources = options["corpus"] or corpus.default_sources()
             # The test file never feeds the representation, even unlabelled.
-            unlabelled, used = corpus.collect(sources, exclude=[options["test"], options["train"]])
+            excluded = [options["train"], *([options["test"]] if options["test"] else [])]
+            unlabelled, used = corpus.collect(sources, exclude=excluded)
             say(f"unlabelled corpus: {len(unlabelled):,} texts from {len(used)} files")
         model = TextModel().fit(texts, {"label": train_labels}, unlabelled=unlabelled, progress=say)
         say(f"predicting {len(test_texts):,} texts")
