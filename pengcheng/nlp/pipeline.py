@@ -50,8 +50,9 @@ def _quiet(_: str) -> None:
 
 
 def words(text: str) -> str:
-    """jieba 分词, joined by spaces (the word vectoriser splits on them)."""
-    return " ".join(token for token in jieba.lcut(text) if not token.isspace())
+    """jieba 分词 (dictionary only: the HMM for unknown words costs 40% more time and adds little
+    next to the character n-grams), joined by spaces for the word vectoriser."""
+    return " ".join(token for token in jieba.lcut(text, HMM=False) if not token.isspace())
 
 
 def _split_words(text: str) -> list[str]:

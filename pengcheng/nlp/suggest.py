@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from pengcheng.core.models import Department
 from pengcheng.hotline.classifier import AutoDispatch, Suggestion
-from pengcheng.hotline.models import Category, Ticket
+from pengcheng.hotline.models import Category, RequestType, Ticket
 from pengcheng.nlp import store
 from pengcheng.nlp.pipeline import Classified, Guess
 from pengcheng.nlp.services import current_settings, ticket_text
@@ -76,7 +76,12 @@ def suggest(ticket: Ticket, limit: int = 3) -> list[Suggestion]:
         return []
     categories, departments = _objects()
     best_type = result.best("type")
-    source = f"nlp v{version}" + (f" · {best_type.label} {best_type.score:.2f}" if best_type else "")
+    source = _("classifier v%(version)s") % {"version": version}
+    if best_type is not None and best_type.label in RequestType.values:
+        source += " · " + _("type: %(type)s %(score).2f") % {
+            "type": RequestType(best_type.label).label,
+            "score": best_type.score,
+        }
     suggestions = []
     for category, department, score in pairs(result, limit):
         suggestions.append(

@@ -1,18 +1,20 @@
 """文本规范化: what every ticket text goes through before the model sees it.
 
-Traditional Chinese becomes Simplified (OpenCC's tables, through opencc-python-reimplemented), full-width
-forms become half-width (NFKC), Latin letters are lower-cased, control characters and runs of
-whitespace collapse to one space, and very long texts are cut. A text with nothing to classify
-(empty, only punctuation or emoji) is refused with a reason instead of being guessed at.
+Traditional Chinese becomes Simplified (OpenCC's character table, shipped with
+opencc-python-reimplemented, applied with ``str.translate``: the phrase-aware converter is ~100×
+slower and changes almost nothing a classifier sees), full-width forms become half-width (NFKC),
+Latin letters are lower-cased, control characters and runs of whitespace collapse to one space,
+and very long texts are cut. A text with nothing to classify (empty, only punctuation or emoji)
+is refused with a reason instead of being guessed at.
 """
 
 from __future__ import annotations
 
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
 
 import opencc
 
@@ -22,15 +24,17 @@ _SPACE = re.compile(r"\s+")
 _CONTENT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\w]")
 _CONTROL = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 
-_local = threading.local()
 
-
-def _converter() -> Any:
-    # OpenCC objects keep per-instance state while converting, so each thread gets its own.
-    converter = getattr(_local, "t2s", None)
-    if converter is None:
-        converter = _local.t2s = opencc.OpenCC("t2s")
-    return converter
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """OpenCC's TSCharacters table: each Traditional character → its first Simplified form."""
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        if len(source) == 1 and targets.split():
+            table[ord(source)] = targets.split()[0]
+    return table
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,10 @@ def _strip_controls(text: str) -> str:
 
 
 def to_simplified(text: str) -> str:
-    """繁简转换: Traditional → Simplified (phrase-aware, OpenCC's t2s tables)."""
+    """繁简转换: Traditional → Simplified, character by character (OpenCC's table)."""
     if text.isascii():
         return text
-    return str(_converter().convert(text))
+    return text.translate(_t2s_table())
 
 
 def normalise(text: object) -> str | Refusal:

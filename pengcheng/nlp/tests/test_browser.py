@@ -63,7 +63,7 @@ def test_dispatcher_sees_top_three_suggestions(page) -> None:
     items = page.locator(".suggestions li")
     assert items.count() == 3
     assert place.departments["STHJJ"].name in items.first.inner_text()
-    assert "nlp v1" in items.first.inner_text()
+    assert "分类模型 v1 · 类型：投诉" in items.first.inner_text()
     assert_accessible(page)
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/nlp-suggestions.png", full_page=True)

@@ -115,7 +115,7 @@ def test_suggestions_reach_the_dispatcher_seam(place) -> None:
     assert len(found) == 3
     assert found[0].department == place.departments["STHJJ"]
     assert found[0].score >= found[1].score >= found[2].score
-    assert found[0].source.startswith("nlp v1")
+    assert found[0].source.startswith("classifier v1")
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])
