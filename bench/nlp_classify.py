@@ -70,11 +70,15 @@ def main() -> None:
     print(f"unlabelled corpus: {len(unlabelled):,} texts from {len(used)} files")
 
     started = time.perf_counter()
-    model = TextModel().fit(texts, heads, progress=lambda m: print("  ", m, flush=True))
+
+    def say(message: str) -> None:
+        print(f"   [{time.perf_counter() - started:6.1f}s] {message}", flush=True)
+
+    model = TextModel().fit(texts, heads, progress=say)
     plain = time.perf_counter() - started
     print(f"training, 10,000 tickets, labelled text only: {plain:.1f} s")
     started = time.perf_counter()
-    model = TextModel().fit(texts, heads, unlabelled=unlabelled, progress=lambda m: print("  ", m, flush=True))
+    model = TextModel().fit(texts, heads, unlabelled=unlabelled, progress=say)
     full = time.perf_counter() - started
     print(f"training, 10,000 tickets + unlabelled corpus: {full:.1f} s")
 

@@ -25,7 +25,7 @@ from pengcheng.core.errors import Conflict, NotFound, ValidationFailed
 from pengcheng.core.models import Department, User
 from pengcheng.hotline import access
 from pengcheng.hotline.models import Category, Ticket
-from pengcheng.nlp import store
+from pengcheng.nlp import corpus, store
 from pengcheng.nlp.models import ClassifierSettings, Correction, CorrectionKind, ModelVersion, VersionStatus
 from pengcheng.nlp.pipeline import Classified, Options, TextModel
 
@@ -112,8 +112,12 @@ def training_data() -> TrainingData:
 
 
 def unlabelled_corpus() -> list[str]:
-    """Unlabelled text for the learned representation: the replies and notes the platform holds."""
-    return list(Ticket.objects.exclude(reply="").order_by("-pk").values_list("reply", flat=True)[:20000])
+    """Unlabelled text for the learned representation: the departments' replies the platform holds,
+    plus the CSV files named in ``PENGCHENG_NLP_CORPUS`` (e.g. a city's archive of past requests)."""
+    texts = list(Ticket.objects.exclude(reply="").order_by("-pk").values_list("reply", flat=True)[:20000])
+    if getattr(settings, "PENGCHENG_NLP_CORPUS", ""):
+        texts.extend(corpus.collect(corpus.default_sources())[0])
+    return texts
 
 
 def evaluate(model: TextModel, examples: Sequence[Example]) -> dict[str, dict[str, float]]:

@@ -8,7 +8,7 @@ import pytest
 
 from pengcheng.audit.models import AuditRecord
 from pengcheng.core.actors import SYSTEM
-from pengcheng.core.errors import AccessDenied, NotFound, ValidationFailed
+from pengcheng.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from pengcheng.hotline import classifier
 from pengcheng.hotline import services as hotline
 from pengcheng.hotline.models import RequestType, Status, Ticket
@@ -73,7 +73,7 @@ def test_train_evaluate_promote_and_rollback(place, model_dir) -> None:
 
     # Any version can be activated again; the active one cannot be activated twice.
     services.activate(place.supervisor, ModelVersion.objects.get(pk=second.pk))
-    with pytest.raises(Exception, match="already active"):
+    with pytest.raises(Conflict):
         services.activate(place.supervisor, ModelVersion.objects.get(pk=second.pk))
 
 
@@ -115,7 +115,7 @@ def test_suggestions_reach_the_dispatcher_seam(place) -> None:
     assert len(found) == 3
     assert found[0].department == place.departments["STHJJ"]
     assert found[0].score >= found[1].score >= found[2].score
-    assert found[0].source.startswith("classifier v1")
+    assert found[0].source.startswith("分类模型 v1")  # the UI language is zh-Hans
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])
@@ -202,7 +202,7 @@ def test_automatic_dispatch_above_the_threshold_only(place) -> None:
     confident = Ticket.objects.get(pk=confident.pk)
     assert confident.status == Status.DISPATCHED
     assert confident.lead_department == place.departments["STHJJ"]
-    assert "classifier v1" in confident.events.filter(kind="dispatched").get().note
+    assert "分类模型 v1" in confident.events.filter(kind="dispatched").get().note
 
     services.update_settings(place.supervisor, auto_dispatch=True, threshold=1.0)
     waiting = ticket(place, text, RequestType.COMPLAINT, "0301")
