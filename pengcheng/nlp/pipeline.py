@@ -66,7 +66,7 @@ class Options:
     char_ngrams: tuple[int, int] = (1, 3)
     word_ngrams: tuple[int, int] = (1, 2)
     max_features: int = 400_000
-    lsa_dims: int = 100
+    lsa_dims: int = 200
     lsa_vocabulary: int = 40_000
     lsa_weight: float = 0.5
     # Tried on the calibration slice, the best kept. One value by default: a second (1.0) won on
@@ -268,7 +268,7 @@ class TextModel:
         return self
 
     def _classifier(self, c: float) -> LinearSVC:
-        return LinearSVC(C=c, class_weight="balanced" if self.options.balanced else None)
+        return LinearSVC(C=c, class_weight="balanced" if self.options.balanced else None, random_state=SEED)
 
     def _fit_head(
         self, name: str, matrix: sparse.csr_matrix, labels: list[str], weights: np.ndarray, progress: Progress

@@ -219,3 +219,14 @@ def test_settings_are_validated_and_audited(place) -> None:
     row = services.update_settings(place.supervisor, auto_dispatch=True, threshold="0.85")
     assert services.current_settings().pk == row.pk and row.threshold == 0.85
     assert AuditRecord.objects.filter(action="nlp.settings_changed").exists()
+
+
+def test_demo_seed_trains_and_activates_the_first_version(place) -> None:
+    from pengcheng.nlp.seed import seed_demo
+    from pengcheng.seeding import SeedContext
+
+    seed_demo(SeedContext(quiet=True))
+    first = selectors.active()
+    assert first is not None and first.version == 1 and first.note == "demo seed"
+    seed_demo(SeedContext(quiet=True))  # idempotent
+    assert ModelVersion.objects.count() == 1
