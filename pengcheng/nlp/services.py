@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -181,7 +180,10 @@ def train_candidate(
     progress(f"evaluating on {len(data.holdout):,} held-back tickets")
     metrics = evaluate(model, data.holdout)
     with transaction.atomic():
-        number = (ModelVersion.objects.select_for_update().aggregate(top=Max("version"))["top"] or 0) + 1
+        # Lock the newest row (PostgreSQL refuses FOR UPDATE with an aggregate); the unique
+        # version number catches the rare race on an empty table.
+        newest = ModelVersion.objects.select_for_update().order_by("-version").values_list("version", flat=True)
+        number = (newest.first() or 0) + 1
         file_name, sha256, size = store.save(model, number)
         version = ModelVersion.objects.create(
             version=number,
