@@ -60,12 +60,22 @@ def save(model: TextModel, version: int) -> tuple[str, str, int]:
     return name, file_sha256(path), path.stat().st_size
 
 
+_digests: dict[tuple[str, int, int], str] = {}
+
+
 def check_file(version: ModelVersion) -> str:
-    """Why the version's file cannot be used, or "" when it is present and intact."""
+    """Why the version's file cannot be used, or "" when it is present and intact. The checksum of
+    an unchanged file (same path, size and modification time) is computed once per process."""
     path = model_dir() / version.file_name
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
         return f"model file {version.file_name} is missing"
-    if file_sha256(path) != version.sha256:
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    digest = _digests.get(key)
+    if digest is None:
+        digest = _digests[key] = file_sha256(path)
+    if digest != version.sha256:
         return f"model file {version.file_name} does not match its checksum (altered or corrupt)"
     return ""
 
@@ -129,6 +139,7 @@ def forget(version: int | None = None) -> None:
         if version is None:
             _models.clear()
             _failed.clear()
+            _digests.clear()
         else:
             _models.pop(version, None)
             _failed.pop(version, None)
