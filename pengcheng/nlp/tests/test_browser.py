@@ -67,3 +67,9 @@ def test_dispatcher_sees_top_three_suggestions(page) -> None:
     assert_accessible(page)
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/nlp-suggestions.png", full_page=True)
+    # One click dispatches as suggested; the category the model chose comes with it.
+    with page.expect_navigation():
+        items.first.get_by_role("button").click()
+    new.refresh_from_db()
+    assert new.lead_department == place.departments["STHJJ"]
+    assert new.status == "dispatched"
