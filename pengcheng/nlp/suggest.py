@@ -104,7 +104,7 @@ class AutoRoute:
 
 def auto_route(ticket: Ticket) -> AutoRoute | None:
     """The department to dispatch a new ticket to without a person, when automatic dispatch is on
-    and the model's confidence in its best department reaches the threshold; otherwise None."""
+    and the model's confidence in its best department is above the threshold; otherwise None."""
     try:
         config = current_settings()
         if not config.auto_dispatch:
@@ -116,7 +116,7 @@ def auto_route(ticket: Ticket) -> AutoRoute | None:
         if isinstance(result, Refusal):
             return None
         best = result.best("department")
-        if best is None or best.score < config.threshold:
+        if best is None or best.score <= config.threshold:  # strictly above: 1.0 means never
             return None
         department = _objects()[1].get(best.label)
         if department is None:
