@@ -39,6 +39,7 @@ PENGCHENG_APPS = [
     "pengcheng.hotline",
     "pengcheng.knowledge",
     "pengcheng.insights",
+    "pengcheng.nlp",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
@@ -330,4 +331,17 @@ PENGCHENG_OPEN311_JURISDICTION = config.env_str("PENGCHENG_OPEN311_JURISDICTION"
 PENGCHENG_OPEN311_CONTACT = config.env_str(
     "PENGCHENG_OPEN311_CONTACT", "12345 hotline centre, +86 755 12345, open311@pengcheng.localhost"
 )
-PENGCHENG_HOTLINE_CLASSIFIER = config.env_str("PENGCHENG_HOTLINE_CLASSIFIER", "")
+PENGCHENG_HOTLINE_CLASSIFIER = config.env_str("PENGCHENG_HOTLINE_CLASSIFIER", "pengcheng.nlp.suggest.suggest")
+PENGCHENG_HOTLINE_AUTO_DISPATCHER = config.env_str(
+    "PENGCHENG_HOTLINE_AUTO_DISPATCHER", "pengcheng.nlp.suggest.auto_dispatch"
+)
+# Hotline text classification (pengcheng.nlp): where model files live (default DATA_DIR/models/nlp),
+# the initial auto-dispatch setting (changed later in the console), the held-back share, the
+# tolerated drop when promoting, and unlabelled text for the learned representation (paths joined
+# by ":"; default: the shared data's hotline and kb folders).
+PENGCHENG_NLP_MODEL_DIR = config.env_str("PENGCHENG_NLP_MODEL_DIR", "")
+PENGCHENG_NLP_AUTO_DISPATCH = config.env_bool("PENGCHENG_NLP_AUTO_DISPATCH", False)
+PENGCHENG_NLP_AUTO_DISPATCH_THRESHOLD = float(config.env_str("PENGCHENG_NLP_AUTO_DISPATCH_THRESHOLD", "0.9"))
+PENGCHENG_NLP_HOLDOUT_SHARE = 0.2
+PENGCHENG_NLP_PROMOTE_TOLERANCE = float(config.env_str("PENGCHENG_NLP_PROMOTE_TOLERANCE", "0"))
+PENGCHENG_NLP_CORPUS = config.env_str("PENGCHENG_NLP_CORPUS", "")

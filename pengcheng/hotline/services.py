@@ -24,7 +24,7 @@ from pengcheng.audit.services import record as audit
 from pengcheng.core.actors import SYSTEM, MaybeActor, SystemActor
 from pengcheng.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from pengcheng.core.models import Department, DepartmentKind, Role, User
-from pengcheng.hotline import access, deadlines, lifecycle, location, routing
+from pengcheng.hotline import access, classifier, deadlines, lifecycle, location, routing
 from pengcheng.hotline.models import (
     AssignmentRole,
     Attachment,
@@ -348,6 +348,8 @@ def _after_intake(ticket: Ticket, prepared: PreparedTicket, now: dt.datetime) ->
             note=_("Dispatched automatically by routing rule %(id)s.") % {"id": prepared.route.rule_id},
             now=now,
         )
+    elif (decision := classifier.auto_dispatch(ticket)) is not None:
+        _dispatch(SYSTEM, ticket, decision.department, [], note=decision.note, now=now)
     if ticket.caller is not None:
         _tell_caller(
             ticket,
@@ -615,6 +617,7 @@ def dispatch(
     with transaction.atomic():
         ticket = _lock(ticket)
         lifecycle.check(ticket, "dispatch")
+        before = {"category": ticket.category_id, "request_type": ticket.request_type, "refusals": ticket.refusal_count}
         changed = []
         if category is not None and category.pk != ticket.category_id:
             ticket.category = category
@@ -635,6 +638,7 @@ def dispatch(
         routed = ticket.routed_department_id
         _dispatch(actor, ticket, department, assisting, note=note)
         overridden = routed is not None and routed != ticket.lead_department_id
+        classifier.send_feedback(ticket, actor, "dispatch", before)
         audit(
             actor,
             "hotline.dispatched",
@@ -713,6 +717,7 @@ def refuse(actor: MaybeActor, ticket: Ticket, reason: str) -> Ticket:
         _touch(ticket, "status", "lead_department", "accept_due", "handle_due", "refusal_count")
         _end_assignments(ticket, now)
         _event(ticket, EventKind.REFUSED, actor, department_id=department_id, note=reason)
+        classifier.send_feedback(ticket, actor, "refusal", {"department": department_id})
         audit(actor, "hotline.refused", ticket, summary=f"{ticket.number}: {reason}"[:300])
     return ticket
 
@@ -769,6 +774,7 @@ def transfer(actor: MaybeActor, ticket: Ticket, department: Department | int, re
             public=True,
             data={"from": previous},
         )
+        classifier.send_feedback(ticket, actor, "transfer", {"department": previous})
         _tell_staff(
             department_staff(target.pk),
             ticket,
