@@ -36,6 +36,7 @@ PENGCHENG_APPS = [
     "pengcheng.catalog",
     "pengcheng.applications",
     "pengcheng.hotline",
+    "pengcheng.rules",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.
