@@ -683,3 +683,12 @@ def start_from_match(actor: MaybeActor, match: PolicyMatch) -> Application:
 def can_edit(actor: MaybeActor, item_version: ItemVersion) -> bool:
     scope = scope_of(actor)
     return scope.platform_wide or item_version.item.department_id in scope.departments_with(*EDITOR_ROLES)
+
+
+def request_matching(actor: MaybeActor) -> None:
+    """Queue a policy-matching run now (operators), instead of waiting for the daily job."""
+    from pengcheng.jobs.services import enqueue
+
+    require_platform_role(actor, action="rules.match_policies")
+    audit(actor, "rules.matching_requested", ("rules.policy", "all"), summary="policy matching queued")
+    enqueue("pengcheng.rules.matching.run_scheduled")

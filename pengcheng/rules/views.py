@@ -21,7 +21,7 @@ from pengcheng.core.console_views import staff_required
 from pengcheng.core.errors import NotFound, ValidationFailed
 from pengcheng.core.models import User
 from pengcheng.core.selectors import acting_company
-from pengcheng.rules import matching, selectors, services
+from pengcheng.rules import selectors, services
 from pengcheng.rules.models import DeclaredProfile, Outcome, PolicyMatch, RuleSet, RuleSetState, Subject
 
 BLANK_RULES = 2
@@ -265,13 +265,8 @@ def policies(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def run_matching(request: HttpRequest) -> HttpResponse:
-    services.require_platform_role(request.user, action="rules.match_policies")
-    summary = matching.run()
-    messages.success(
-        request,
-        _("%(profiles)s profiles checked against %(policies)s policies: %(new)s new matches.")
-        % {"profiles": summary.profiles, "policies": summary.policies, "new": summary.new_matches},
-    )
+    services.request_matching(request.user)
+    messages.success(request, _("Policy matching was queued; the figures update when it has run."))
     return redirect("rules:policies")
 
 

@@ -14,10 +14,9 @@ def pdf(name: str = "scan.pdf"):
 def elder(birth: dt.date = dt.date(1940, 3, 1), district: str = "440304", household: str | None = None):
     """A citizen living in ``district`` with a population record (born ``birth``)."""
     from pengcheng.core import identifiers
+    from pengcheng.core.models import Division, DivisionLevel
     from pengcheng.registries.models import PopulationRecord, Sex
     from pengcheng.testing import community, make_citizen
-
-    from pengcheng.core.models import Division, DivisionLevel
 
     residence = community(district)
     if household:  # a division outside the seeded city (e.g. Beijing's Chaoyang district)

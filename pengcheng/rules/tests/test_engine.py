@@ -86,15 +86,25 @@ def test_no_rule_holding_or_no_rules_refers() -> None:
 
 
 def test_helpers() -> None:
-    rules = [RuleSpec("t", 'days_between(date("2026-01-01"), today) == 330 && years_between("2000-11-28", today) == 25',
-                      APPROVE, "ok")]
+    rules = [
+        RuleSpec(
+            "t",
+            'days_between(date("2026-01-01"), today) == 330 && years_between("2000-11-28", today) == 25',
+            APPROVE,
+            "ok",
+        )
+    ]
     assert engine.evaluate(rules, context()).outcome == APPROVE
 
 
 # Property: whatever the inputs, an error never yields "approve" --------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=8)
     | st.dates().map(lambda d: d),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3),
     max_leaves=8,
@@ -118,7 +128,7 @@ contexts = st.fixed_dictionaries(
 # Rules that may raise on their own: type errors, missing keys, division by zero, bad dates.
 RISKY = [
     RuleSpec("zero", "1 / (size(form) - size(form)) > 0", REJECT, "x"),
-    RuleSpec("date", 'date(form.graduation_date) < today', REJECT, "x"),
+    RuleSpec("date", "date(form.graduation_date) < today", REJECT, "x"),
     RuleSpec("type", "form.employer + 1 > 2", REFER, "x"),
     RuleSpec("licence", 'licences["SZ-JZZ"].number == "1"', REJECT, "x"),
 ]

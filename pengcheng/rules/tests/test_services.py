@@ -148,8 +148,9 @@ def test_a_rule_that_errors_at_run_time_refers(allowance_item) -> None:
         RuleInput("bank", "int(form.bank_account) < 0", Outcome.REJECT, "x"),  # 19 nines overflow int64: error
         RuleInput("yes", "true", Outcome.APPROVE, "ok"),
     ]
-    broken = _draft(version, [CaseInput("ok", {"registry": registry, "form": {"bank_account": "1"}}, Outcome.APPROVE)],
-                     rules)
+    broken = _draft(
+        version, [CaseInput("ok", {"registry": registry, "form": {"bank_account": "1"}}, Outcome.APPROVE)], rules
+    )
     services.publish(SYSTEM, broken)
     application = apply_for_allowance(elder(dt.date(1930, 1, 1)), allowance_item, bank_account="9" * 19)
     assert application.state == State.SUBMITTED
