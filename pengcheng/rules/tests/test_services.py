@@ -221,3 +221,15 @@ def test_stats_count_instant_items_and_automatic_decisions(allowance_item) -> No
     codes = {v.item.code for v in figures["both_items"]}
     assert {"440304MZ1001", "440300GA0001", "440300RS0001"} <= codes
     assert figures["automatic"] >= 1 and figures["decisions"] >= figures["automatic"]
+
+
+def test_simulate_rules_command(allowance_item) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    apply_for_allowance(elder(dt.date(1940, 1, 1)), allowance_item)
+    out = StringIO()
+    call_command("simulate_rules", item=allowance_item.code, stdout=out)
+    text = out.getvalue()
+    assert "past applications" in text and "decisions would change" in text
