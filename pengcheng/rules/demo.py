@@ -56,12 +56,13 @@ RULE_SETS: list[DemoRuleSet] = [
                 "申请人不是本市户籍，不符合高龄津贴发放条件。",
                 "The applicant's household is not registered in Shenzhen.",
             ),
+            # Not a clear case for the machine (the registered birth date may be wrong): a clerk decides.
             (
                 "under_80",
                 f"{AGE} < 80",
-                R,
-                "申请人未满 80 周岁，暂不符合高龄津贴发放条件。",
-                "The applicant is not yet 80.",
+                F,
+                "人口库登记的出生日期显示申请人未满 80 周岁，转人工核实。",
+                "The registered date of birth shows the applicant is not yet 80; a clerk will check.",
             ),
             (
                 "eligible",
@@ -73,7 +74,7 @@ RULE_SETS: list[DemoRuleSet] = [
         ],
         [
             ("85 岁本市户籍：批准", {"registry": person("1940-03-01"), "today": "2026-11-27"}, A),
-            ("79 岁：不予批准", {"registry": person("1947-12-01"), "today": "2026-11-27"}, R),
+            ("79 岁：转人工", {"registry": person("1947-12-01"), "today": "2026-11-27"}, F),
             ("外市户籍：不予批准", {"registry": person("1930-01-01", "440111000000"), "today": "2026-11-27"}, R),
             ("人口库无记录：转人工", {"registry": {}, "today": "2026-11-27"}, F),
             (
