@@ -38,7 +38,7 @@ def main() -> None:
     print(f"database: {database_label()}", flush=True)
     rng = random.Random(11)
     communities = list(Division.objects.filter(level=DivisionLevel.COMMUNITY).values_list("code", flat=True))
-    have = User.objects.filter(username__startswith="pm-").count()
+    have = User.objects.filter(username__startswith="pm-").count()  # a second run reuses the profiles
     started = time.perf_counter()
     password = make_password(None)
     for chunk_start in range(have, args.profiles, 10_000):
@@ -69,12 +69,20 @@ def main() -> None:
     print(f"profiles ready in {time.perf_counter() - started:.0f} s", flush=True)
 
     department = Department.objects.get(code="440300-MZJ")
+    # Ten shapes × five variants: age bands, household in a given district, declared income and family,
+    # marital status; each policy fits a few per cent of the profiles, as real schemes do.
+    districts = ["440303", "440304", "440305", "440306", "440307"]
     shapes = [
-        'has(registry.population) && years_between(registry.population.birth_date, today) >= {n}',
-        '"population" in registry && years_between(registry.population.birth_date, today) < {n} && has(declared.employed) && declared.employed',
-        'has(declared.monthly_income) && declared.monthly_income < {n}00',
-        '"population" in registry && registry.population.marital_status == "20" && has(declared.has_children) && declared.has_children && years_between(registry.population.birth_date, today) < {n}',
-        'has(registry.population) && registry.population.household_division != null && registry.population.household_division.startsWith("4403") && years_between(registry.population.birth_date, today) >= {n}',
+        'has(registry.population) && years_between(registry.population.birth_date, today) >= {old}',
+        '"population" in registry && years_between(registry.population.birth_date, today) >= {band} && years_between(registry.population.birth_date, today) < {band} + 3 && has(declared.employed) && declared.employed',
+        'has(declared.monthly_income) && declared.monthly_income < {income}',
+        '"population" in registry && registry.population.marital_status == "20" && has(declared.has_children) && declared.has_children && years_between(registry.population.birth_date, today) < {young}',
+        'has(registry.population) && registry.population.household_division != null && registry.population.household_division.startsWith("{district}") && years_between(registry.population.birth_date, today) >= {old}',
+        'has(declared.disabled) && declared.disabled',
+        '"population" in registry && registry.population.sex == "F" && years_between(registry.population.birth_date, today) >= {band} && years_between(registry.population.birth_date, today) < {band} + 2',
+        'has(declared.employed) && !declared.employed && has(declared.monthly_income) && declared.monthly_income < {income} && years_between(registry.population.birth_date, today) < 60',
+        '"population" in registry && registry.population.marital_status == "30" && years_between(registry.population.birth_date, today) >= {old}',
+        'has(registry.population) && registry.population.household_division != null && registry.population.household_division.startsWith("{district}") && has(declared.has_children) && declared.has_children && has(declared.monthly_income) && declared.monthly_income < {income}',
     ]  # fmt: skip
     Policy.objects.filter(code__startswith="bench-").delete()
     for index in range(args.policies):
@@ -83,7 +91,9 @@ def main() -> None:
             SYSTEM,
             services.PolicyInput(
                 code=f"bench-{index:02d}", name=f"基准政策 {index}", kind=PolicyKind.SUBSIDY, subject=Subject.PERSON,
-                department=department, summary="基准测试政策", expression=shape.format(n=20 + index),
+                department=department, summary="基准测试政策",
+                expression=shape.format(old=80 + index % 5 * 3, band=22 + index % 5 * 7, income=1500 + index % 5 * 400,
+                                        young=28 + index % 5, district=districts[index % 5]),
             ),
         )  # fmt: skip
     PolicyMatch.objects.all().delete()

@@ -49,6 +49,8 @@ class RuleSyntaxError(ValueError):
 def _as_date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
+    if isinstance(value, dt.date):
+        return value
     if isinstance(value, str):
         return dt.date.fromisoformat(value[:10])
     raise TypeError(f"not a date: {value!r}")
@@ -143,8 +145,9 @@ class Compiled:
     expression: str
     program: Any
     references: tuple[Reference, ...]  # paths read
-    key_tests: tuple[Reference, ...]  # keys asked about with ``in`` (e.g. ``"SZ-JZZ" in licences``)
+    key_tests: tuple[Reference, ...]  # paths asked about with ``in`` or ``has`` (e.g. ``"SZ-JZZ" in licences``)
     unknown_roots: tuple[Reference, ...]
+    observations: tuple[Observation, ...] = ()
 
 
 def _literal_string(tree: Any) -> str | None:
@@ -192,33 +195,84 @@ def _position(node: Any) -> tuple[int | None, int | None]:
     return getattr(meta, "line", None), getattr(meta, "column", None)
 
 
-def references_of(tree: Tree) -> tuple[list[Reference], set[str]]:
-    """Every data path the expression reads, and the names its macros bind (``x`` in ``l.all(x, …)``)."""
+@dataclass(frozen=True)
+class Observation:
+    """How an expression looks at a path: its ``value``; only whether it is ``present`` (``has(x.y)``,
+    ``"k" in x``); only ``years`` (``years_between(path, today)``); or only a string ``method`` with
+    literal arguments (``path.startsWith("4403")``). The matching job memoises on observations, so two
+    profiles with the same age but different birth dates share one evaluation."""
+
+    kind: str
+    path: tuple[str, ...]
+    detail: tuple[str, ...] = ()
+
+
+STRING_METHODS = {"startsWith", "endsWith", "contains"}
+
+
+def _args(exprlist: Any) -> list[Any]:
+    return list(exprlist.children) if isinstance(exprlist, Tree) else []
+
+
+def references_of(tree: Tree) -> tuple[list[Reference], set[str], list[Observation]]:
+    """Every data path the expression reads (with how it looks at it), and the names its macros bind
+    (``x`` in ``l.all(x, …)``)."""
     found: list[Reference] = []
+    observed: list[Observation] = []
     bound: set[str] = set()
+
+    def note(kind: str, path: list[str], root: Any, detail: tuple[str, ...] = ()) -> None:
+        line, column = _position(root)
+        found.append(Reference(tuple(path), line, column))
+        observed.append(Observation(kind, tuple(path), detail))
 
     def visit(node: Any) -> None:
         if not isinstance(node, Tree):
             return
+        if node.data == "ident_arg" and node.children:
+            name = str(node.children[0])
+            args = _args(node.children[1]) if len(node.children) > 1 else []
+            if name == "has" and len(args) == 1:
+                chain = _chain(_unwrap(args[0]))
+                if chain is not None and len(chain[0]) > 1:
+                    note("present", chain[0], chain[1])
+                    return
+            if name == "years_between" and len(args) == 2:
+                first, second = _chain(_unwrap(args[0])), _chain(_unwrap(args[1]))
+                if first is not None and second is not None and second[0] == ["today"] and first[0][0] != "today":
+                    note("years", first[0], first[1])
+                    note("value", ["today"], second[1])
+                    return
+        if node.data == "member_dot_arg" and len(node.children) >= 2:
+            method = str(node.children[1])
+            args = _args(node.children[2]) if len(node.children) > 2 else []
+            literals = [_literal_string(arg) for arg in args]
+            receiver = _chain(node.children[0])
+            if method in STRING_METHODS and receiver is not None and args and None not in literals:
+                note("method", receiver[0], receiver[1], (method, *(lit or "" for lit in literals)))
+                return
+            if method in MACROS and args:
+                chain = _chain(_unwrap(args[0]))
+                if chain is not None and len(chain[0]) == 1:
+                    bound.add(chain[0][0])
+        if node.data == "relation" and len(node.children) == 2 and _is_in(node):
+            key = _literal_string(node.children[0].children[0])
+            target = _chain(_unwrap(node.children[1]))
+            if key is not None and target is not None:
+                note("present", [*target[0], key], target[1])
+                return
         if node.data in ("member_dot", "member_index", "primary"):
             chain = _chain(node)
             if chain is not None:
-                path, root = chain
-                line, column = _position(root)
-                found.append(Reference(tuple(path), line, column))
+                note("value", chain[0], chain[1])
                 if node.data == "member_index":
                     visit(node.children[1])
                 return
-        if node.data == "member_dot_arg" and str(node.children[1]) in MACROS and len(node.children) > 2:
-            first = node.children[2].children[0] if node.children[2].children else None
-            chain = _chain(_unwrap(first))
-            if chain is not None and len(chain[0]) == 1:
-                bound.add(chain[0][0])
         for child in node.children:
             visit(child)
 
     visit(tree)
-    return found, bound
+    return found, bound, observed
 
 
 def _unwrap(tree: Any) -> Any:
@@ -229,20 +283,6 @@ def _unwrap(tree: Any) -> Any:
 
 def _is_in(node: Tree) -> bool:
     return bool(node.children) and isinstance(node.children[0], Tree) and node.children[0].data == "relation_in"
-
-
-def in_tests(tree: Tree) -> list[Reference]:
-    """``"SZ-JZZ" in licences`` and ``"population" in registry``: the keys asked about, as paths."""
-    found: list[Reference] = []
-    for node in tree.iter_subtrees():
-        if node.data != "relation" or len(node.children) != 2 or not _is_in(node):
-            continue
-        key = _literal_string(node.children[0].children[0])
-        target = _chain(_unwrap(node.children[1]))
-        if key is not None and target is not None:
-            line, column = _position(target[1])
-            found.append(Reference((*target[0], key), line, column))
-    return found
 
 
 def compile_expression(expression: str) -> Compiled:
@@ -261,12 +301,18 @@ def compile_expression(expression: str) -> Compiled:
             snippet = str(exc.args[0]).rstrip("\n") if exc.args else ""
             raise RuleSyntaxError(f"syntax error at line {line}, column {column}", line, column, snippet) from None
         program = _environment.program(tree, functions=FUNCTIONS)
-    refs, bound = references_of(tree)
-    tests = tuple(in_tests(tree))
+    refs, bound, observed = references_of(tree)
     known = set(ROOTS) | bound | set(FUNCTIONS) | {"null", "true", "false"}
     unknown = tuple(ref for ref in refs if ref.path[0] not in known)
-    data_refs = tuple(ref for ref in refs if ref.path[0] in ROOTS)
-    compiled = Compiled(expression, program, data_refs, tests, unknown)
+    # ``note`` appends to both lists together: each reference has its observation.
+    reads = tuple(
+        ref for ref, obs in zip(refs, observed, strict=True) if ref.path[0] in ROOTS and obs.kind != "present"
+    )
+    tests = tuple(
+        ref for ref, obs in zip(refs, observed, strict=True) if ref.path[0] in ROOTS and obs.kind == "present"
+    )
+    observations = tuple(dict.fromkeys(obs for obs in observed if obs.path[0] in ROOTS))
+    compiled = Compiled(expression, program, reads, tests, unknown, observations)
     if len(_programs) >= _CACHE_LIMIT:
         _programs.clear()
     _programs[expression] = compiled
@@ -341,6 +387,36 @@ def lookup(context: Mapping[str, Any], path: Sequence[str]) -> Any:
         else:
             return MISSING
     return value
+
+
+def observe(observation: Observation, context: Mapping[str, Any]) -> Any:
+    """What the expression can see of a path in ``context``: a hashable memo key part."""
+    if observation.kind == "present":
+        parent = lookup(context, observation.path[:-1])
+        return isinstance(parent, Mapping) and observation.path[-1] in parent
+    value = lookup(context, observation.path)
+    if observation.kind == "years":
+        try:
+            return ("years", int(cel_years_between(value, context.get("today"))))
+        except Exception:
+            return ("raw", freeze(value))
+    if observation.kind == "method" and isinstance(value, str):
+        method, *args = observation.detail
+        if method == "startsWith":
+            return value.startswith(args[0])
+        if method == "endsWith":
+            return value.endswith(args[0])
+        return args[0] in value
+    return freeze(value)
+
+
+def freeze(value: Any) -> Any:
+    """A hashable form of a context value (type-tagged, so 1, 1.0 and True stay apart)."""
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), freeze(v)) for k, v in value.items())))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(freeze(v) for v in value))
+    return (type(value).__name__, value)
 
 
 def _values(compiled: Compiled, context: Mapping[str, Any]) -> dict[str, Any]:

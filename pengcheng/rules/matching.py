@@ -30,19 +30,11 @@ from pengcheng.rules.models import DeclaredProfile, Policy, PolicyMatch, Subject
 from pengcheng.rules.profiles import bulk_facts
 
 
-def _freeze(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(k), _freeze(v)) for k, v in value.items()))
-    if isinstance(value, list | tuple):
-        return tuple(_freeze(v) for v in value)
-    return value
-
-
 @dataclass
 class CompiledPolicy:
     policy: Policy
     compiled: engine.Compiled | None
-    paths: tuple[tuple[str, ...], ...]
+    observations: tuple[engine.Observation, ...]
     memo: dict[Any, bool] = field(default_factory=dict)
     evaluations: int = 0
     errors: int = 0
@@ -50,13 +42,18 @@ class CompiledPolicy:
     def matches(self, context: Mapping[str, Any], activation: Callable[[], dict[str, Any]]) -> bool:
         if self.compiled is None:
             return False
-        key = tuple(_freeze(engine.lookup(context, path)) for path in self.paths)
+        key = tuple(engine.observe(observation, context) for observation in self.observations)
         cached = self.memo.get(key)
         if cached is not None:
             return cached
+        try:
+            prepared = activation()
+        except Exception:
+            self.errors += 1
+            return False
         self.evaluations += 1
         try:
-            value = self.compiled.program.evaluate(activation())
+            value = self.compiled.program.evaluate(prepared)
             result = bool(value) if isinstance(value, bool | engine.celtypes.BoolType) else False
         except Exception:
             self.errors += 1
@@ -72,15 +69,8 @@ def compile_policies(policies: list[Policy]) -> list[CompiledPolicy]:
             compiled: engine.Compiled | None = engine.compile_expression(policy.expression)
         except engine.RuleSyntaxError:
             compiled = None
-        paths: tuple[tuple[str, ...], ...] = ()
-        if compiled is not None:
-            refs = [*compiled.references, *compiled.key_tests]
-            # A key test reads whether the key exists: its parent path decides it.
-            paths = tuple(
-                dict.fromkeys([ref.path for ref in compiled.references] + [ref.path[:-1] for ref in compiled.key_tests])
-            )
-            del refs
-        out.append(CompiledPolicy(policy, compiled, paths))
+        observations = compiled.observations if compiled is not None else ()
+        out.append(CompiledPolicy(policy, compiled, observations))
     return out
 
 

@@ -171,3 +171,60 @@ def test_unreadable_input_refers(data) -> None:
     data["registry"] = {"population": {"birth_date": Unconvertible()}}
     evaluation = engine.evaluate(ALLOWANCE, data)
     assert evaluation.outcome == REFER and evaluation.error
+
+
+POLICY_EXPRESSIONS = [
+    'has(registry.population) && years_between(registry.population.birth_date, today) >= 60',
+    '"population" in registry && registry.population.household_division.startsWith("4403")',
+    'has(declared.employed) && declared.employed && years_between(registry.population.birth_date, today) < 35',
+    'has(declared.monthly_income) && declared.monthly_income < 3000',
+    '"SZ-JZZ" in licences || size(licences) > 1',
+]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    profiles=st.lists(
+        st.fixed_dictionaries(
+            {
+                "registry": st.one_of(st.just({}), st.fixed_dictionaries({"population": population})),
+                "declared": st.dictionaries(
+                    st.sampled_from(["employed", "monthly_income"]),
+                    st.booleans() | st.integers(0, 6000) | st.none(),
+                    max_size=2,
+                ),
+                "licences": st.dictionaries(st.sampled_from(["SZ-JZZ", "GA-SFZ"]), st.just({}), max_size=2),
+                "today": st.just(TODAY),
+                "subject": st.just("person"),
+            }
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_memoised_policy_matching_agrees_with_plain_evaluation(profiles) -> None:
+    """The matching job evaluates once per distinct observation; that must never change an answer."""
+    from pengcheng.rules.matching import compile_policies
+    from pengcheng.rules.models import Policy
+
+    compiled = compile_policies([Policy(code=f"p{i}", expression=e) for i, e in enumerate(POLICY_EXPRESSIONS)])
+    for profile in profiles:
+        try:
+            activation = engine.activation_of(profile)
+        except Exception:
+            activation = None  # unreadable (e.g. an int beyond int64): no policy matches
+        for policy in compiled:
+            assert policy.compiled is not None
+            try:
+                if activation is None:
+                    raise ValueError("unreadable profile")
+                value = policy.compiled.program.evaluate(activation)
+                expected = bool(value) if isinstance(value, bool | engine.celtypes.BoolType) else False
+            except Exception:
+                expected = False
+            def lazy(a=activation):
+                if a is None:
+                    raise ValueError("unreadable profile")
+                return a
+
+            assert policy.matches(profile, lazy) == expected, (policy.policy.expression, profile)

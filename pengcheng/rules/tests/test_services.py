@@ -2,6 +2,7 @@
 (end to end, with the issued licence), safety when registries fail, simulation, audit."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.utils import timezone
@@ -45,7 +46,8 @@ def test_saving_reports_syntax_errors_with_position_and_unknown_names(allowance_
     with pytest.raises(ValidationFailed) as refused:
         services.save_rule_set(SYSTEM, version, rules=rules, test_cases=[])
     errors = refused.value.field_errors
-    assert errors["rules.0.expression"][0].startswith("Syntax error at line 1, column 17.")
+    position = r"(Syntax error at line 1, column 17\.|语法错误：第 1 行第 17 列。)"
+    assert re.match(position, errors["rules.0.expression"][0])
     assert "salary" in errors["rules.1.expression"][0]
     assert "income" in errors["rules.2.expression"][0]
     assert "tax" in errors["rules.3.expression"][0]

@@ -125,7 +125,11 @@ def test_api_rule_sets_evaluate_simulate_policies(allowance_item) -> None:
         content_type="application/json",
         **headers,
     )
-    assert bad.status_code == 422 and "column" in json.dumps(bad.json())
+    assert bad.status_code == 422
+    (detail,) = bad.json()["error"]["details"]
+    assert detail["field"] == "rules.0.expression" and (
+        "column 6" in detail["message"] or "第 6 列" in detail["message"]
+    )
     created = client.post(
         "/api/v1/rules/rule-sets",
         data={
