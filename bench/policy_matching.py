@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - policy expressions and synthetic rows read better on one line each
 """The policy-matching job at scale: 100,000 citizen profiles (population records, 20% with consented
 self-declared data) × 50 policies, through ``rules.matching.run`` (batched reads, compile once,
 evaluation memoised per distinct input, bulk writes of matches and inbox messages). SQLite by default;
@@ -26,9 +27,9 @@ def main() -> None:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
+    from pengcheng.core import identifiers
     from pengcheng.core.actors import SYSTEM
     from pengcheng.core.models import AccountKind, Department, Division, DivisionLevel, User
-    from pengcheng.core import identifiers
     from pengcheng.core.seed import TEST_AREA
     from pengcheng.notifications.models import Notification
     from pengcheng.registries.models import PopulationRecord, Sex

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - synthetic rows read better on one line each
 """Evaluating a compiled rule set in-process: p50/p95/p99 of ``rules.engine.evaluate`` for the demo
 rule sets (高龄津贴: 4 rules; 人才补贴: 5 rules with date parsing), each input a fresh context, programs
 compiled once and cached. No database.

@@ -210,6 +210,18 @@ class Observation:
 STRING_METHODS = {"startsWith", "endsWith", "contains"}
 
 
+def _literal_value(tree: Any) -> tuple[str, ...] | None:
+    """A string literal or ``null`` on the right of ``==``/``!=``, as an observation detail."""
+    text = _literal_string(tree)
+    if text is not None:
+        return ("str", text)
+    while isinstance(tree, Tree) and len(tree.children) == 1 and tree.data != "literal":
+        tree = tree.children[0]
+    if isinstance(tree, Tree) and tree.data == "literal" and str(tree.children[0]) == "null":
+        return ("null",)
+    return None
+
+
 def _args(exprlist: Any) -> list[Any]:
     return list(exprlist.children) if isinstance(exprlist, Tree) else []
 
@@ -255,6 +267,17 @@ def references_of(tree: Tree) -> tuple[list[Reference], set[str], list[Observati
                 chain = _chain(_unwrap(args[0]))
                 if chain is not None and len(chain[0]) == 1:
                     bound.add(chain[0][0])
+        if (
+            node.data == "relation"
+            and len(node.children) == 2
+            and isinstance(node.children[0], Tree)
+            and node.children[0].data in ("relation_eq", "relation_ne")
+        ):
+            left = _chain(_unwrap(node.children[0].children[0]))
+            literal = _literal_value(node.children[1])
+            if left is not None and literal is not None:
+                note("equals", left[0], left[1], literal)
+                return
         if node.data == "relation" and len(node.children) == 2 and _is_in(node):
             key = _literal_string(node.children[0].children[0])
             target = _chain(_unwrap(node.children[1]))
@@ -400,6 +423,10 @@ def observe(observation: Observation, context: Mapping[str, Any]) -> Any:
             return ("years", int(cel_years_between(value, context.get("today"))))
         except Exception:
             return ("raw", freeze(value))
+    if observation.kind == "equals":
+        # CEL equality depends only on the types and on equality itself: same type, same answer.
+        literal: Any = observation.detail[1] if observation.detail[0] == "str" else None
+        return ("equals", type(value).__name__, value == literal)
     if observation.kind == "method" and isinstance(value, str):
         method, *args = observation.detail
         if method == "startsWith":

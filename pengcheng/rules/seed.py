@@ -10,9 +10,9 @@ from django.db import transaction
 from pengcheng.catalog.models import ItemLevel, ServiceItem
 from pengcheng.core.actors import SYSTEM
 from pengcheng.core.models import AccountKind, Company, Department, User
-from pengcheng.registries.selectors import facts_for_person
 from pengcheng.rules import demo, matching, services
 from pengcheng.rules.models import DeclaredProfile, Policy, RuleSet, Subject
+from pengcheng.rules.profiles import bulk_facts
 from pengcheng.seeding import SeedContext
 
 
@@ -86,14 +86,20 @@ def _declared() -> None:
 def _elder_note(ctx: SeedContext) -> None:
     """Point the demo user at a seeded citizen over 80 with a Shenzhen household (for 高龄津贴)."""
     today = dt.date.today()
-    for user in User.objects.filter(kind=AccountKind.CITIZEN, id_number__isnull=False).order_by("id_number")[:3000]:
-        facts = facts_for_person(user.id_number or "").get("population")
-        if not facts or not str(facts.get("household_division") or "").startswith("4403"):
+    users = list(
+        User.objects.filter(kind=AccountKind.CITIZEN, id_number__isnull=False)
+        .order_by("id_number")
+        .values_list("username", "id_number", "residence_id")[:3000]
+    )
+    facts = bulk_facts("person", [id_number for _, id_number, _ in users if id_number])
+    for username, id_number, residence in users:
+        population = facts.get(id_number or "", {}).get("population")
+        if not population or not str(population.get("household_division") or "").startswith("4403"):
             continue
-        birth = facts["birth_date"]
+        birth = population["birth_date"]
         if (today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))) >= 80:
-            district = str(user.residence_id or "440304")[:6]
-            ctx.notes.append(f"秒批 demo (高龄津贴, item {district}MZ1001): sign in as {user.username}")
+            district = str(residence or "440304")[:6]
+            ctx.notes.append(f"秒批 demo (高龄津贴, item {district}MZ1001): sign in as {username}")
             return
 
 

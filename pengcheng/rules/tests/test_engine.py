@@ -179,6 +179,8 @@ POLICY_EXPRESSIONS = [
     'has(declared.employed) && declared.employed && years_between(registry.population.birth_date, today) < 35',
     'has(declared.monthly_income) && declared.monthly_income < 3000',
     '"SZ-JZZ" in licences || size(licences) > 1',
+    'registry.population.household_division != null && registry.population.household_division == "440304"',
+    'registry.population.name == "张" || registry.population.birth_date == null',
 ]
 
 
