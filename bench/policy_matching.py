@@ -112,7 +112,7 @@ def main() -> None:
     print(
         f"first run: {run.profiles} profiles × {run.policies} policies in {run.seconds:.1f} s; "
         f"{run.evaluations} CEL evaluations ({run.errors} errors), {run.matched} matches, "
-        f"{run.new_matches} new, {run.notified} inbox messages",
+        f"{run.new_matches} new, {run.notified} notified in {run.messages} inbox messages",
         flush=True,
     )
     again = matching.run(today=dt.date(2026, 11, 27), batch=5000)

@@ -222,6 +222,20 @@ def _literal_value(tree: Any) -> tuple[str, ...] | None:
     return None
 
 
+COMPARISONS = ("relation_lt", "relation_le", "relation_gt", "relation_ge")
+
+
+def _literal_number(tree: Any) -> str | None:
+    """An integer literal on the right of a comparison (``declared.income < 3000``), as text."""
+    while isinstance(tree, Tree) and len(tree.children) == 1 and tree.data != "literal":
+        tree = tree.children[0]
+    if isinstance(tree, Tree) and tree.data == "literal":
+        text = str(tree.children[0])
+        if text.lstrip("-").isdigit():
+            return text
+    return None
+
+
 def _args(exprlist: Any) -> list[Any]:
     return list(exprlist.children) if isinstance(exprlist, Tree) else []
 
@@ -271,13 +285,19 @@ def references_of(tree: Tree) -> tuple[list[Reference], set[str], list[Observati
             node.data == "relation"
             and len(node.children) == 2
             and isinstance(node.children[0], Tree)
-            and node.children[0].data in ("relation_eq", "relation_ne")
+            and node.children[0].data in ("relation_eq", "relation_ne", *COMPARISONS)
         ):
             left = _chain(_unwrap(node.children[0].children[0]))
-            literal = _literal_value(node.children[1])
-            if left is not None and literal is not None:
-                note("equals", left[0], left[1], literal)
-                return
+            if node.children[0].data in COMPARISONS:
+                number = _literal_number(node.children[1])
+                if left is not None and number is not None:
+                    note("compare", left[0], left[1], (node.children[0].data, number))
+                    return
+            else:
+                literal = _literal_value(node.children[1])
+                if left is not None and literal is not None:
+                    note("equals", left[0], left[1], literal)
+                    return
         if node.data == "relation" and len(node.children) == 2 and _is_in(node):
             key = _literal_string(node.children[0].children[0])
             target = _chain(_unwrap(node.children[1]))
@@ -423,6 +443,14 @@ def observe(observation: Observation, context: Mapping[str, Any]) -> Any:
             return ("years", int(cel_years_between(value, context.get("today"))))
         except Exception:
             return ("raw", freeze(value))
+    if observation.kind == "compare" and type(value) is int:
+        # An int against an int literal: only the comparison's answer matters.
+        operator, number = observation.detail
+        bound = int(number)
+        answer = {"relation_lt": value < bound, "relation_le": value <= bound, "relation_gt": value > bound}.get(
+            operator, value >= bound
+        )
+        return ("compare", answer)
     if observation.kind == "equals":
         # CEL equality depends only on the types and on equality itself: same type, same answer.
         literal: Any = observation.detail[1] if observation.detail[0] == "str" else None

@@ -134,7 +134,8 @@ class MatchRun:
     policies: int = 0
     matched: int = 0
     new_matches: int = 0
-    notified: int = 0
+    notified: int = 0  # matches told to someone
+    messages: int = 0  # inbox messages (one per recipient per run)
     evaluations: int = 0
     errors: int = 0
     seconds: float = 0.0
@@ -240,23 +241,26 @@ def _match_batch(
         PolicyMatch.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
         summary.new_matches += len(new)
         if notify:
-            summary.notified += notify_inbox_many(_messages(new), category="policy")
+            summary.messages += notify_inbox_many(_messages(new), category="policy")
+            summary.notified += sum(1 for match in new if match.recipient_id is not None)
 
 
 def _messages(matches: list[PolicyMatch]) -> Iterator[InboxMessage]:
+    """One message per recipient per run, listing the new policies (a digest, not one message each)."""
     url = reverse("rules:my_policies")
+    by_recipient: dict[int, list[Policy]] = {}
     for match in matches:
-        if match.recipient_id is None:
-            continue
-        policy = match.policy
-        body = policy.summary
-        if policy.item_id:
-            body += "\n可一键申请。"
+        if match.recipient_id is not None:
+            by_recipient.setdefault(match.recipient_id, []).append(match.policy)
+    for recipient_id, policies in by_recipient.items():
+        first = policies[0]
+        if len(policies) == 1:
+            subject = f"您可能符合政策：{first.name}"
+        else:
+            subject = f"您可能符合 {len(policies)} 项政策：{first.name}等"
+        lines = [f"· {p.name}：{p.summary}" + ("（可一键申请）" if p.item_id else "") for p in policies]
         yield InboxMessage(
-            recipient=User(pk=match.recipient_id),
-            subject=f"您可能符合政策：{policy.name}",
-            body=body,
-            url=url + f"#policy-{policy.code}",
+            recipient=User(pk=recipient_id), subject=subject, body="\n".join(lines), url=url + f"#policy-{first.code}"
         )
 
 

@@ -609,6 +609,8 @@ def _identity(actor: MaybeActor, company: Company | None) -> tuple[str, str]:
     return Subject.PERSON, actor.id_number
 
 
+PERSON_DECLARABLE = ("employed", "has_children", "disabled", "monthly_income")
+COMPANY_DECLARABLE = ("employees", "annual_revenue", "high_tech")
 DECLARABLE = {
     "employed": bool,
     "has_children": bool,

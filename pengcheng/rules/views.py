@@ -278,7 +278,8 @@ def my_policies(request: HttpRequest) -> HttpResponse:
     company = acting_company(request)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        data = {name: request.POST.get(name, "") for name in services.DECLARABLE}
+        names = services.COMPANY_DECLARABLE if company else services.PERSON_DECLARABLE
+        data = {name: request.POST.get(name, "") for name in names}
         try:
             services.declare(user, data, consent=request.POST.get("consent") == "on", company=company)
         except ValidationFailed as exc:
@@ -298,8 +299,8 @@ def my_policies(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "company": company,
             "declarable": [
-                (name, kind is bool, (profile.data.get(name) if profile else None))
-                for name, kind in services.DECLARABLE.items()
+                (name, services.DECLARABLE[name] is bool, (profile.data.get(name) if profile else None))
+                for name in (services.COMPANY_DECLARABLE if company else services.PERSON_DECLARABLE)
             ],
             "errors": errors,
         },

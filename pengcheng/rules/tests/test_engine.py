@@ -174,10 +174,10 @@ def test_unreadable_input_refers(data) -> None:
 
 
 POLICY_EXPRESSIONS = [
-    'has(registry.population) && years_between(registry.population.birth_date, today) >= 60',
+    "has(registry.population) && years_between(registry.population.birth_date, today) >= 60",
     '"population" in registry && registry.population.household_division.startsWith("4403")',
-    'has(declared.employed) && declared.employed && years_between(registry.population.birth_date, today) < 35',
-    'has(declared.monthly_income) && declared.monthly_income < 3000',
+    "has(declared.employed) && declared.employed && years_between(registry.population.birth_date, today) < 35",
+    "has(declared.monthly_income) && declared.monthly_income < 3000",
     '"SZ-JZZ" in licences || size(licences) > 1',
     'registry.population.household_division != null && registry.population.household_division == "440304"',
     'registry.population.name == "张" || registry.population.birth_date == null',
@@ -224,6 +224,7 @@ def test_memoised_policy_matching_agrees_with_plain_evaluation(profiles) -> None
                 expected = bool(value) if isinstance(value, bool | engine.celtypes.BoolType) else False
             except Exception:
                 expected = False
+
             def lazy(a=activation):
                 if a is None:
                     raise ValueError("unreadable profile")

@@ -66,7 +66,7 @@ def test_matching_finds_the_old_and_tells_them_once(allowance_item) -> None:
     assert match.recipient == old and match.notified_at is not None
     assert not PolicyMatch.objects.filter(policy__code="test-old", identifier=young.id_number).exists()
     inbox = Notification.objects.filter(recipient=old, category="policy")
-    assert inbox.count() >= 1 and any("test-old" in n.subject for n in inbox)
+    assert inbox.count() >= 1 and any("test-old" in n.subject or "test-old" in n.body for n in inbox)
     assert first.profiles >= 2 and first.evaluations < first.profiles * first.policies  # memoised
     again = matching.run(today=dt.date(2026, 11, 27))
     assert again.new_matches == 0
