@@ -178,6 +178,7 @@ POLICY_EXPRESSIONS = [
     '"population" in registry && registry.population.household_division.startsWith("4403")',
     "has(declared.employed) && declared.employed && years_between(registry.population.birth_date, today) < 35",
     "has(declared.monthly_income) && declared.monthly_income < 3000",
+    "has(declared.monthly_income) && declared.monthly_income >= 10 && declared.monthly_income <= 5000",
     '"SZ-JZZ" in licences || size(licences) > 1',
     'registry.population.household_division != null && registry.population.household_division == "440304"',
     'registry.population.name == "张" || registry.population.birth_date == null',
@@ -214,20 +215,18 @@ def test_memoised_policy_matching_agrees_with_plain_evaluation(profiles) -> None
         try:
             activation = engine.activation_of(profile)
         except Exception:
-            activation = None  # unreadable (e.g. an int beyond int64): no policy matches
+            # Unreadable (an int beyond int64): plain evaluation cannot start; the job converts lazily and
+            # may answer from a rule's own observations. Not comparable, so not compared.
+            continue
         for policy in compiled:
             assert policy.compiled is not None
             try:
-                if activation is None:
-                    raise ValueError("unreadable profile")
                 value = policy.compiled.program.evaluate(activation)
                 expected = bool(value) if isinstance(value, bool | engine.celtypes.BoolType) else False
             except Exception:
                 expected = False
 
             def lazy(a=activation):
-                if a is None:
-                    raise ValueError("unreadable profile")
                 return a
 
             assert policy.matches(profile, lazy) == expected, (policy.policy.expression, profile)
