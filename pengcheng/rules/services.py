@@ -694,3 +694,54 @@ def request_matching(actor: MaybeActor) -> None:
     require_platform_role(actor, action="rules.match_policies")
     audit(actor, "rules.matching_requested", ("rules.policy", "all"), summary="policy matching queued")
     enqueue("pengcheng.rules.matching.run_scheduled")
+
+
+def approval_letter(actor: MaybeActor, application: Application) -> bytes:
+    """准予决定书: the sealed PDF letter for an application the rules approved, for its applicant."""
+    from pengcheng.applications.services import require_applicant
+    from pengcheng.seals import pdf
+    from pengcheng.seals.services import seal_for, seal_pdf
+
+    require_applicant(actor, application, "rules.letter")
+    decision = Decision.objects.filter(application=application).first()
+    if (
+        decision is None
+        or decision.outcome != Outcome.APPROVE
+        or application.state
+        not in (
+            State.APPROVED,
+            State.DELIVERED,
+        )
+    ):
+        raise Conflict(_("There is no instant approval for this application."), code="no_instant_approval")
+    department = application.handling_department or application.item.department
+    decided = timezone.localtime(application.decided_at or decision.created_at)
+    submitted = timezone.localtime(application.submitted_at or decided)
+    version = decision.rule_set.number if decision.rule_set else "-"
+    content = pdf.letter(
+        f"{application.item_version.name}准予决定书",
+        department.name,
+        [
+            f"申请人：{application.applicant.display_name}（{application.applicant.masked_id_number}）",
+            f"申请编号：{application.number}",
+            f"你于 {submitted:%Y年%m月%d日} 提出的{application.item_version.name}申请，"
+            f"经审批规则（规则集第 {version} 版，规则“{decision.rule}”）核验，"
+            f"{decision.reason}",
+            "决定：准予。",
+            "本决定由系统依据已发布的审批规则自动作出（秒批）。如对本决定有异议，可自收到之日起六十日内依法申请行政复议，"
+            "或者六个月内依法提起行政诉讼。",
+        ],
+        reference=application.number,
+        date_line=f"{decided:%Y年%m月%d日}",
+    )
+    sealed = seal_pdf(
+        SYSTEM,
+        seal_for(department),
+        content,
+        document_name=f"{application.number} 准予决定书.pdf",
+        purpose="秒批准予决定书 instant approval letter",
+        on_behalf_of=str(getattr(actor, "display_name", actor)),
+    )
+    with transaction.atomic():
+        audit(actor, "rules.letter", application, summary=f"{application.number}: approval letter issued")
+    return sealed

@@ -14,6 +14,7 @@ patterns = [
     path("console/instant-services/", views.stats, name="stats"),
     path("console/policies/", views.policies, name="policies"),
     path("console/policies/run/", views.run_matching, name="run_matching"),
+    path("my/applications/<str:number>/approval-letter.pdf", views.letter, name="letter"),
     path("my/policies/", views.my_policies, name="my_policies"),
     path("my/policies/<int:pk>/apply/", views.apply, name="apply"),
 ]

@@ -309,6 +309,18 @@ def my_policies(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def letter(request: HttpRequest, number: str) -> HttpResponse:
+    """The sealed 准予决定书 of an instantly approved application."""
+    from pengcheng.applications.selectors import for_applicant
+
+    application = for_applicant(request.user, number)
+    content = services.approval_letter(request.user, application)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
+    return response
+
+
+@login_required
 @require_POST
 def apply(request: HttpRequest, pk: int) -> HttpResponse:
     match = PolicyMatch.objects.select_related("policy", "policy__item").filter(pk=pk).first()

@@ -178,3 +178,23 @@ def test_api_decisions_for_the_applicant(allowance_item) -> None:
     headers, _ = _api(application.applicant.username)
     found = Client().get(f"/api/v1/rules/decisions/{application.number}", **headers).json()
     assert found[0]["outcome"] == "approve" and found[0]["explanation"]["rule"] == "eligible"
+
+
+def test_the_applicant_downloads_the_sealed_approval_letter(allowance_item) -> None:
+    from pypdf import PdfReader
+
+    approved = apply_for_allowance(elder(dt.date(1940, 1, 1)), allowance_item)
+    client = login_client(approved.applicant.username)
+    page = client.get(f"/my/applications/{approved.number}/").content.decode()
+    assert f"/my/applications/{approved.number}/approval-letter.pdf" in page
+    response = client.get(f"/my/applications/{approved.number}/approval-letter.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    import io
+
+    reader = PdfReader(io.BytesIO(response.content))
+    text = reader.pages[0].extract_text().replace("\x00", "")  # the CJK font extracts with NULs
+    assert "准予决定书" in text and approved.number in text and reader.get_fields()  # signed
+    other = elder()
+    assert (
+        login_client(other.username).get(f"/my/applications/{approved.number}/approval-letter.pdf").status_code == 404
+    )
