@@ -208,7 +208,8 @@ class PolicyMatch(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["policy", "identifier"], name="policy_match_unique")]
-        indexes = [models.Index(fields=["recipient", "policy"])]
+        # By identifier: each submission marks the applicant's matches for that item as applied.
+        indexes = [models.Index(fields=["recipient", "policy"]), models.Index(fields=["identifier"])]
         verbose_name = _("policy match")
         verbose_name_plural = _("policy matches")
 
