@@ -79,6 +79,8 @@ def test_the_applicant_sees_the_decision_and_the_clerk_the_explanation(allowance
     clerk = login_client(make_staff("clerk", "440304-ZSJ").username)
     page = clerk.get(f"/console/applications/{referred.number}/").content.decode()
     assert "rules-decision-title" in page and "no_population_record" in page
+    queue = clerk.get("/console/applications/", {"q": referred.number}).content.decode()
+    assert referred.number in queue and ("referred by the rules" in queue or "秒批规则转人工" in queue)
 
 
 def test_operator_pages(demo_city) -> None:
