@@ -415,7 +415,9 @@ def decide_at_submit(application: Application) -> SubmitDecision | None:
         return None
     try:
         evaluation = _decide(application, rule_set)
-    except Exception as exc:
+        if evaluation.outcome == Outcome.APPROVE:
+            evaluation = _check_licence(application, evaluation)
+    except Exception as exc:  # belt and braces: a clerk decides
         logger.exception("rules failed for %s", application.number)
         evaluation = engine.refer(
             "规则计算出错，转人工审核。", "The rules failed; a clerk will decide.", [], error=str(exc)[:300]
@@ -438,6 +440,35 @@ def decide_at_submit(application: Application) -> SubmitDecision | None:
         data={"decision": decision.pk, "rule_set": rule_set.pk, "explanation": decision.explanation},
     )
     return SubmitDecision(outcome=evaluation.outcome, reason=evaluation.reason, rule=evaluation.rule)  # type: ignore[arg-type]
+
+
+def _check_licence(application: Application, evaluation: engine.Evaluation) -> engine.Evaluation:
+    """An approval that would issue a licence whose data does not fit refers instead: otherwise the
+    approval hook would stop the approval and, with it, the whole submission."""
+    from pengcheng.applications.licensing import licence_data
+    from pengcheng.licences.selectors import type_by_code
+    from pengcheng.licences.services import validate_data
+
+    config = application.item_version.extensions.get("issue_licence")
+    if not config:
+        return evaluation
+    licence_type = type_by_code(config.get("type", ""))
+    problem = "" if licence_type is not None else f"licence type {config.get('type')!r} does not exist"
+    if licence_type is not None:
+        try:
+            validate_data(licence_type, licence_data(application, config.get("data", {})))
+        except ValidationFailed as exc:
+            problem = "; ".join(f"{name}: {', '.join(map(str, texts))}" for name, texts in exc.field_errors.items())
+    if not problem:
+        return evaluation
+    evaluation.results.append(engine.RuleResult("issue_licence", Outcome.APPROVE, "error", error=problem[:300]))
+    return engine.refer(
+        "符合批准条件，但电子证照数据不完整，无法自动发证，转人工审核。",
+        "Eligible, but the electronic licence cannot be issued from this application; a clerk will decide.",
+        evaluation.results,
+        rule=evaluation.rule,
+        error=problem[:300],
+    )
 
 
 def _mark_applied(application: Application) -> None:

@@ -236,3 +236,42 @@ def test_simulate_rules_command(allowance_item) -> None:
     call_command("simulate_rules", item=allowance_item.code, stdout=out)
     text = out.getvalue()
     assert "past applications" in text and "decisions would change" in text
+
+
+def test_an_approval_whose_licence_cannot_be_issued_refers_instead_of_failing_the_submission(demo_city) -> None:
+    from pengcheng.catalog.tests.factories import make_item
+    from pengcheng.testing import community, make_citizen
+
+    # The permit needs the holder's address; this item maps it from a form field that is optional.
+    item = make_item(
+        extensions={
+            "issue_licence": {
+                "type": "SZ-JZZ",
+                "data": {"name": "applicant.full_name", "id_number": "applicant.id_number"},
+            }
+        }
+    )
+    rule_set = services.save_rule_set(
+        SYSTEM,
+        item.current,
+        rules=[RuleInput("all", "true", Outcome.APPROVE, "准予")],
+        test_cases=[CaseInput("any", {}, Outcome.APPROVE)],
+    )
+    services.publish(SYSTEM, rule_set)
+    applicant = make_citizen(residence=community("440304"))
+    application = application_services.start(applicant, item)
+    application_services.attach(applicant, application, "letter", pdf())
+    application_services.attach(applicant, application, "id_card", pdf("id.pdf"))
+    form = {
+        "applicant_name": "陈小明",
+        "id_number": applicant.id_number,
+        "phone": "19900000001",
+        "reason": "家庭突发困难，申请救助。",
+        "delivery": "online",
+        "declaration": True,
+    }
+    application = application_services.submit(applicant, application, form_data=form)
+    assert application.state == State.SUBMITTED  # submitted and referred, not refused
+    decision = Decision.objects.get(application=application)
+    assert decision.outcome == Outcome.REFER and decision.rule == "all" and decision.explanation["error"]
+    assert not Licence.objects.filter(source_reference=application.number).exists()
