@@ -263,6 +263,76 @@ def policies(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+def policy_edit(request: HttpRequest, code: str = "") -> HttpResponse:
+    """Create or change a policy: its eligibility rule is checked like an approval rule."""
+    from pengcheng.catalog.models import ServiceItem
+    from pengcheng.core.models import Department
+    from pengcheng.core.permissions import require_platform_role
+    from pengcheng.rules.models import Policy, PolicyKind
+
+    require_platform_role(request.user, action="rules.policy_edit")
+    policy = Policy.objects.filter(code=code).first() if code else None
+    if code and policy is None:
+        raise NotFound(_("No such policy."))
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {
+        "code": policy.code if policy else "",
+        "name": policy.name if policy else "",
+        "kind": policy.kind if policy else PolicyKind.SUBSIDY,
+        "subject": policy.subject if policy else Subject.PERSON,
+        "department": policy.department.code if policy else "",
+        "summary": policy.summary if policy else "",
+        "expression": policy.expression if policy else "",
+        "item": policy.item.code if policy and policy.item else "",
+        "is_active": policy.is_active if policy else True,
+    }
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in values}
+        values["is_active"] = request.POST.get("is_active") == "on"
+        department = Department.objects.filter(code=values["department"]).first()
+        item = ServiceItem.objects.filter(code=values["item"]).first() if values["item"] else None
+        if department is None:
+            errors["department"] = [_("No such department.")]
+        if values["item"] and item is None:
+            errors["item"] = [_("No such item.")]
+        if not errors and department is not None:
+            try:
+                saved = services.save_policy(
+                    request.user,
+                    services.PolicyInput(
+                        code=policy.code if policy else values["code"],
+                        name=values["name"],
+                        kind=values["kind"],
+                        subject=values["subject"],
+                        department=department,
+                        summary=values["summary"],
+                        expression=values["expression"],
+                        item=item,
+                        is_active=values["is_active"],
+                        name_en=policy.name_en if policy else "",
+                    ),
+                    policy,
+                )
+            except ValidationFailed as exc:
+                errors = exc.field_errors
+            else:
+                messages.success(request, _("The policy %(name)s was saved.") % {"name": saved.name})
+                return redirect("rules:policies")
+    return render(
+        request,
+        "rules/policy_edit.html",
+        {
+            "policy": policy,
+            "values": values,
+            "errors": errors,
+            "kinds": PolicyKind.choices,
+            "subjects": Subject.choices,
+        },
+        status=422 if errors else 200,
+    )
+
+
+@staff_required
 @require_POST
 def run_matching(request: HttpRequest) -> HttpResponse:
     services.request_matching(request.user)

@@ -200,3 +200,26 @@ def test_the_applicant_downloads_the_sealed_approval_letter(allowance_item) -> N
     assert (
         login_client(other.username).get(f"/my/applications/{approved.number}/approval-letter.pdf").status_code == 404
     )
+
+
+def test_operator_creates_and_changes_a_policy_in_the_console(demo_city) -> None:
+    from pengcheng.rules.models import Policy
+
+    client = login_client(make_staff("operator", "440300-ZSJ").username)
+    assert client.get("/console/policies/new/").status_code == 200
+    data = {"code": "console-test", "name": "测试政策", "kind": "subsidy", "subject": "person",
+            "department": "440300-MZJ", "summary": "说明", "expression": "registry.population.salary > 1",
+            "item": "", "is_active": "on"}  # fmt: skip
+    refused = client.post("/console/policies/new/", data)
+    assert refused.status_code == 422 and "salary" in refused.content.decode()
+    data["expression"] = "has(declared.employed) && declared.employed"
+    assert client.post("/console/policies/new/", data).status_code == 302
+    policy = Policy.objects.get(code="console-test")
+    assert policy.is_active and policy.expression.startswith("has(")
+    data.pop("is_active")
+    assert client.post("/console/policies/console-test/", data).status_code == 302
+    policy.refresh_from_db()
+    assert not policy.is_active
+    assert (
+        login_client(make_staff("supervisor", "440304-ZSJ").username).get("/console/policies/new/").status_code == 403
+    )
