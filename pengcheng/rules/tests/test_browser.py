@@ -95,6 +95,19 @@ def test_operator_figures_and_policies(page) -> None:
     page.goto("/console/policies/")
     assert "高龄老人津贴" in page.locator("main").inner_text()
     assert_accessible(page)
+    page.get_by_role("link", name="新建政策").click()
+    page.locator("#p-code").fill("browser-test")
+    page.locator("#p-name").fill("浏览器测试政策")
+    page.locator("#p-department").fill("440300-MZJ")
+    page.locator("#p-summary").fill("测试")
+    page.locator("#p-expression").fill("declared.x >")
+    page.get_by_role("button", name="保存").click()
+    assert "第 1 行" in page.locator("#error-summary").inner_text()
+    assert_accessible(page)
+    page.locator("#p-expression").fill("has(declared.disabled) && declared.disabled")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/console/policies/")
+    assert "浏览器测试政策" in page.locator("main").inner_text()
 
 
 def test_citizen_policies_and_consent_in_elder_mode(page) -> None:
