@@ -40,6 +40,7 @@ PENGCHENG_APPS = [
     "pengcheng.knowledge",
     "pengcheng.insights",
     "pengcheng.nlp",
+    "pengcheng.rules",
 ]
 
 # Pengcheng's apps come first so that their translations and templates take precedence.

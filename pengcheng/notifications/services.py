@@ -4,6 +4,7 @@ the inbox message commits with it, and e-mail and SMS are delivered only after i
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -69,6 +70,36 @@ def notify(
         if address:
             enqueue(deliver, notification.pk)
     return created
+
+
+@dataclass(frozen=True)
+class InboxMessage:
+    recipient: User
+    subject: str
+    body: str
+    url: str = ""
+
+
+def notify_inbox_many(messages: Iterable[InboxMessage], *, category: str = "", batch_size: int = 2000) -> int:
+    """Many portal-inbox messages in bulk (a scheduled job's findings, e.g. matched policies). Inbox only:
+    no e-mail or SMS, so nothing is queued. Returns how many were written."""
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=message.recipient,
+            channel=Channel.INBOX,
+            category=category,
+            subject=message.subject[:200],
+            body=message.body,
+            url=message.url,
+            status=DeliveryStatus.SENT,
+            sent_at=now,
+            created_at=now,
+        )
+        for message in messages
+    ]
+    Notification.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 def deliver(notification_id: int) -> str:

@@ -15,6 +15,11 @@ pytestmark = pytest.mark.browser
 
 def test_licences_instead_of_uploads_then_a_renewed_permit(page) -> None:
     citizen = User.objects.get(username="citizen")
+    # This journey is the clerk's: without the demo's instant-approval rules (rules app), which would
+    # approve the renewal on submission (pengcheng/rules/tests cover that path).
+    from pengcheng.rules.models import RuleSet
+
+    RuleSet.objects.filter(item_version__item__code="440300GA0001").update(state="retired")
     browser_login(page, "citizen")
     page.goto("/services/440300GA0001/")
     page.get_by_role("button", name="在线申办").click()
