@@ -13,6 +13,7 @@ from pengcheng.catalog.models import ItemStatus, ItemVersion, ServiceItem
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import Role, User
 from pengcheng.core.permissions import require_platform_role, require_role
+from pengcheng.prefill.selectors import is_instant_fill
 from pengcheng.rules.models import (
     Decision,
     Outcome,
@@ -61,17 +62,13 @@ def latest_decision(application: Application) -> Decision | None:
 
 
 def instant_fill_versions() -> QuerySet[ItemVersion]:
-    """秒报: current versions of online items whose form names registry sources (``prefill``) or that are
-    flagged instant-fill (``extensions["instant_fill"]``)."""
+    """秒报: current versions of online items flagged instant-fill (``extensions["instant_fill"]``), the flag
+    that makes ``prefill`` show the consent screen and fill the form. A ``prefill`` hint alone only says
+    where a value could come from; nearly every form has some, so counting hints would count everything."""
     current = ItemVersion.objects.filter(
         pk__in=ServiceItem.objects.filter(status=ItemStatus.ONLINE).values("current_version")
     )
-    ids = [
-        version.pk
-        for version in current.only("pk", "form_ui", "extensions")
-        if version.extensions.get("instant_fill")
-        or any(isinstance(h, dict) and h.get("prefill") for h in (version.form_ui.get("fields") or {}).values())
-    ]
+    ids = [version.pk for version in current.only("pk", "extensions") if is_instant_fill(version)]
     return ItemVersion.objects.filter(pk__in=ids)
 
 

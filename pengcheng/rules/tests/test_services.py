@@ -221,6 +221,12 @@ def test_stats_count_instant_items_and_automatic_decisions(allowance_item) -> No
     districts = ServiceItem.objects.filter(catalog_code="MZ1001").count()
     assert figures["instant_approval"] == 4 + 2 * districts  # six items, two of them in every district
     assert figures["both"] >= 3
+    flagged = [
+        item
+        for item in ServiceItem.objects.filter(status="online").select_related("current_version")
+        if item.current_version and item.current_version.extensions.get("instant_fill")
+    ]
+    assert figures["instant_fill"] == len(flagged) < ServiceItem.objects.filter(status="online").count()
     codes = {v.item.code for v in figures["both_items"]}
     assert {"440304MZ1001", "440300GA0001", "440300RS0001"} <= codes
     assert figures["automatic"] >= 1 and figures["decisions"] >= figures["automatic"]
