@@ -181,7 +181,10 @@ def seed_demo(ctx: SeedContext) -> None:
                     upload = SimpleUploadedFile(f"{material.key}.pdf", DEMO_PDF, content_type="application/pdf")
                     services.attach(user, application, material.key, upload)
             services.submit(user, application, form_data=_fill(application, user))
-            _walk(application, target, _clerk_for(application), rng.randrange(100))
+            choice = rng.randrange(100)
+            application.refresh_from_db(fields=["state"])
+            if application.state == State.SUBMITTED:  # not already decided by an instant-approval rule (秒批)
+                _walk(application, target, _clerk_for(application), choice)
             # Move the history into the past: 0-25 days ago, so that deadlines fall due and lapse.
             shift = dt.timedelta(days=rng.randrange(0, 26), hours=rng.randrange(0, 8))
             application.refresh_from_db()

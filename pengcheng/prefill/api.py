@@ -85,7 +85,7 @@ class UseOut(Schema):
     attributes: list[str]
     found: bool
     purpose: str
-    consent: int
+    consent: int | None  # None: read by the rules to decide a submitted application (秒批)
     application: str | None
 
 

@@ -80,10 +80,13 @@ class SubjectKind(models.TextChoices):
 
 
 class DataUse(models.Model):
-    """用数记录: one fetch of one registry's data about one subject, under a consent, for a purpose."""
+    """用数记录: one fetch of one registry's data about one subject, for a purpose: under a consent (pre-fill,
+    秒报), or without one when the rules read the registries to decide a submitted application (秒批)."""
 
     at = models.DateTimeField(_("when"), default=timezone.now)
-    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="uses", verbose_name=_("consent"))
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.PROTECT, related_name="uses", verbose_name=_("consent")
+    )
     application = models.ForeignKey(
         "applications.Application",
         null=True,

@@ -30,7 +30,8 @@ def bulk_facts(subject: str, identifiers: Sequence[str]) -> dict[str, dict[str, 
         rows = registry.model._default_manager.filter(**{f"{registry.subject_field}__in": list(identifiers)})
         if related:
             rows = rows.select_related(*related)
-        for row in rows.order_by("pk"):
+        # The model's own order, as ``facts_for_person`` gives it (degrees, vehicles, properties latest first).
+        for row in rows.order_by(*list(registry.model._meta.ordering or []), "pk"):
             identifier = getattr(row, registry.subject_field)
             facts = registry_selectors._facts(registry, row)
             if registry.many:

@@ -22,6 +22,7 @@ from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
 from pengcheng.core.models import Company, Department, User
 from pengcheng.core.permissions import require_department, require_platform_role, scope_of
 from pengcheng.licences.models import LicenceType
+from pengcheng.prefill.services import record_decision_reads
 from pengcheng.registries import selectors as registry_selectors
 from pengcheng.rules import context as rule_context
 from pengcheng.rules import engine
@@ -390,7 +391,8 @@ def dry_run(actor: MaybeActor, rule_set: RuleSet, case_input: dict[str, Any]) ->
 # Decisions at submission (秒批) ------------------------------------------------------------------------
 
 
-def _decide(application: Application, rule_set: RuleSet) -> engine.Evaluation:
+def _decide(application: Application, rule_set: RuleSet) -> tuple[engine.Evaluation, set[str] | None]:
+    """The evaluation, and the registries that held a record about the applicant (None: none were read)."""
     try:
         context = rule_context.for_application(application)
     except rule_context.RegistryUnavailable as exc:
@@ -400,8 +402,8 @@ def _decide(application: Application, rule_set: RuleSet) -> engine.Evaluation:
             "The base registries cannot be reached right now; a clerk will decide.",
             [],
             error=f"registry unavailable: {exc}"[:300],
-        )
-    return engine.evaluate(specs_of(rule_set), context)
+        ), None
+    return engine.evaluate(specs_of(rule_set), context), set(context["registry"])
 
 
 def decide_at_submit(application: Application) -> SubmitDecision | None:
@@ -413,8 +415,9 @@ def decide_at_submit(application: Application) -> SubmitDecision | None:
     rule_set = in_force(application.item_version_id, application.submitted_at or timezone.now())
     if rule_set is None:
         return None
+    registries_read: set[str] | None = None
     try:
-        evaluation = _decide(application, rule_set)
+        evaluation, registries_read = _decide(application, rule_set)
         if evaluation.outcome == Outcome.APPROVE:
             evaluation = _check_licence(application, evaluation)
     except Exception as exc:  # belt and braces: a clerk decides
@@ -439,6 +442,14 @@ def decide_at_submit(application: Application) -> SubmitDecision | None:
         summary=f"{application.number}: {evaluation.outcome} ({evaluation.rule or '-'}) {evaluation.reason}"[:300],
         data={"decision": decision.pk, "rule_set": rule_set.pk, "explanation": decision.explanation},
     )
+    if registries_read is not None:
+        # The citizen sees these reads under "who used my data", like a pre-fill fetch.
+        record_decision_reads(
+            application,
+            registries_read,
+            _("To decide application %(number)s for “%(item)s” by its published rules (instant approval)")
+            % {"number": application.number, "item": application.item_version.name},
+        )
     return SubmitDecision(outcome=evaluation.outcome, reason=evaluation.reason, rule=evaluation.rule)  # type: ignore[arg-type]
 
 

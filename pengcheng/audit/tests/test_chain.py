@@ -44,20 +44,23 @@ def test_records_chain_to_each_other(chain: list[AuditRecord]) -> None:
 
 
 def test_an_edit_is_found(chain: list[AuditRecord]) -> None:
-    _raw("UPDATE audit_auditrecord SET summary = %s WHERE seq = %s", ["forged", chain[2].seq])
+    _raw(
+        "UPDATE audit_auditrecord SET summary = %s WHERE chain = %s AND seq = %s",
+        ["forged", chain[2].chain, chain[2].seq],
+    )
     problems = _problems()
     assert [(p.seq, p.kind) for p in problems] == [(chain[2].seq, "edited")]
 
 
 def test_a_deletion_is_found(chain: list[AuditRecord]) -> None:
-    _raw("DELETE FROM audit_auditrecord WHERE seq = %s", [chain[1].seq])
+    _raw("DELETE FROM audit_auditrecord WHERE chain = %s AND seq = %s", [chain[1].chain, chain[1].seq])
     kinds = {(p.seq, p.kind) for p in _problems()}
     assert (chain[2].seq, "missing") in kinds
     assert (chain[2].seq, "reordered") in kinds
 
 
 def test_deleting_the_newest_records_is_found(chain: list[AuditRecord]) -> None:
-    _raw("DELETE FROM audit_auditrecord WHERE seq >= %s", [chain[3].seq])
+    _raw("DELETE FROM audit_auditrecord WHERE chain = %s AND seq >= %s", [chain[3].chain, chain[3].seq])
     assert [p.kind for p in _problems()] == ["truncated"]
 
 
@@ -82,7 +85,10 @@ def test_records_are_append_only(chain: list[AuditRecord]) -> None:
 def test_audit_verify_command(chain: list[AuditRecord], capsys: pytest.CaptureFixture[str]) -> None:
     call_command("audit_verify")
     assert "audit chain intact" in capsys.readouterr().out
-    _raw("UPDATE audit_auditrecord SET data = %s WHERE seq = %s", ['{"n": 99}', chain[4].seq])
+    _raw(
+        "UPDATE audit_auditrecord SET data = %s WHERE chain = %s AND seq = %s",
+        ['{"n": 99}', chain[4].chain, chain[4].seq],
+    )
     with pytest.raises(CommandError, match="1 problem"):
         call_command("audit_verify")
     assert f"record {chain[4].chain}.{chain[4].seq}: edited" in capsys.readouterr().out

@@ -22,6 +22,9 @@ def test_an_applicant_over_80_is_approved_on_the_spot(page) -> None:
     browser_login(page, citizen.username)
     page.goto("/services/440304MZ1001/")
     page.get_by_role("button", name="在线申办").click()
+    # 高龄津贴 is also 秒报: the consent screen comes first; this applicant types everything.
+    page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/prefill/$"))
+    page.get_by_role("button", name="不同意，我自己填写").click()
     page.wait_for_url(re.compile(r".*/my/applications/SZ\d+/edit/$"))
     page.get_by_label("申请人姓名").fill(citizen.full_name)
     page.get_by_label("公民身份号码").fill(citizen.id_number)

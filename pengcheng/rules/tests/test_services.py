@@ -115,6 +115,38 @@ def test_an_old_person_is_approved_on_submission(allowance_item) -> None:
     assert AuditRecord.objects.filter(action="rules.decision.approve", object_id=str(application.pk)).exists()
 
 
+def test_the_registry_reads_of_a_decision_show_under_who_used_my_data(allowance_item, client) -> None:
+    from pengcheng.prefill.models import DataUse
+    from pengcheng.registries.models import REGISTRIES
+
+    citizen = elder(dt.date(1940, 3, 1))
+    application = apply_for_allowance(citizen, allowance_item)
+    uses = DataUse.objects.filter(application=application, consent__isnull=True)
+    person_registries = {key for key, registry in REGISTRIES.items() if registry.subject == "person"}
+    assert {use.registry for use in uses} == person_registries  # every registry the rules read
+    population = uses.get(registry="population")
+    assert population.found and population.subject_id == citizen.id_number
+    assert "population.birth_date" in population.attributes
+    assert application.number in population.purpose
+    assert population.used_by == application.item.department
+    client.force_login(citizen)
+    page = client.get("/my/data-uses/").content.decode()
+    assert application.number in page and population.purpose in page
+
+
+def test_no_reads_are_logged_when_the_registry_is_unreachable(allowance_item, monkeypatch) -> None:
+    from pengcheng.prefill.models import DataUse
+    from pengcheng.registries import selectors as registry_selectors
+
+    def unreachable(id_number: str) -> dict:
+        raise ConnectionError("population registry timed out")
+
+    monkeypatch.setattr(registry_selectors, "facts_for_person", unreachable)
+    application = apply_for_allowance(elder(dt.date(1930, 1, 1)), allowance_item)
+    assert application.state == State.SUBMITTED
+    assert not DataUse.objects.filter(application=application).exists()
+
+
 def test_a_younger_person_is_referred_an_outsider_rejected_a_stranger_referred(allowance_item) -> None:
     young = apply_for_allowance(elder(dt.date(1960, 1, 1)), allowance_item)
     assert young.state == State.SUBMITTED  # referred: a clerk checks the registered birth date
