@@ -260,6 +260,8 @@ DEMO_ACCOUNTS = [
     DemoAccount("dataofficer", "数据专员", Role.DATA_OFFICER, "ZSJ"),
     DemoAccount("citizen", "陈小明", "citizen"),
     DemoAccount("company", "林晓燕", "company"),
+    # Last, so that the citizens' seeded identity numbers (by position) stay as they were.
+    DemoAccount("hotline_supervisor", "热线值班长", Role.SUPERVISOR, "RX12345"),
 ]
 
 

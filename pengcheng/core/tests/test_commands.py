@@ -140,6 +140,10 @@ def test_seed_is_deterministic_and_tops_up(demo_city: None) -> None:
     seed_demo(SeedContext(scale=1, quiet=True))
     first = _fingerprint()
     assert len(first[0]) == 2000 and len(first[1]) == 301
+    from pengcheng.hotline.access import hotline_scope
+
+    # The demo's 12345-centre supervisor reaches what only the centre may: hot topics, reports, reviews.
+    assert hotline_scope(User.objects.get(username="hotline_supervisor")).centre_supervisor
     User.objects.filter(username__startswith="c-").delete()
     Company.objects.exclude(name="深圳市鹏城示范科技有限公司").delete()
     seed_demo(SeedContext(scale=1, quiet=True))
