@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -67,22 +68,34 @@ def _facts(registry: Registry, record: models.Model) -> dict[str, Any]:
     return facts
 
 
-def _facts_for(subject: str, identifier: str) -> dict[str, Any]:
-    found: dict[str, Any] = {}
+def facts_for_many(subject: str, identifiers: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """``{identifier: facts by registry key}`` for many people (``person``) or companies (``company``) at
+    once, one query per registry: the path every facts read takes, and batch jobs (policy matching) call
+    it directly. Identifiers are matched as given; rows come in the model's order (then by id), so a
+    ``many`` registry lists vehicles, properties and degrees latest first."""
+    found: dict[str, dict[str, Any]] = {identifier: {} for identifier in identifiers}
+    if not identifiers:
+        return found
     for key, registry in REGISTRIES.items():
         if registry.subject != subject:
             continue
         related = [field.name for field in _fact_fields(registry) if isinstance(field, models.ForeignKey)]
-        rows = registry.model._default_manager.filter(**{registry.subject_field: identifier}).select_related(*related)
-        if registry.many:
-            many = [_facts(registry, row) for row in rows]
-            if many:  # like a one-record registry, no record means no key
-                found[key] = many
-        else:
-            record = rows.first()
-            if record is not None:
-                found[key] = _facts(registry, record)
+        rows = (
+            registry.model._default_manager.filter(**{f"{registry.subject_field}__in": list(identifiers)})
+            .select_related(*related)
+            .order_by(*list(registry.model._meta.ordering or []), "pk")
+        )
+        for row in rows:
+            facts = found.setdefault(getattr(row, registry.subject_field), {})
+            if registry.many:  # like a one-record registry, no record means no key
+                facts.setdefault(key, []).append(_facts(registry, row))
+            elif key not in facts:
+                facts[key] = _facts(registry, row)
     return found
+
+
+def _facts_for(subject: str, identifier: str) -> dict[str, Any]:
+    return facts_for_many(subject, [identifier])[identifier]
 
 
 def facts_for_person(id_number: str) -> dict[str, Any]:

@@ -24,10 +24,10 @@ from pengcheng.core.actors import SYSTEM
 from pengcheng.core.models import AccountKind, AgentRole, Company, CompanyAgent, User
 from pengcheng.licences.models import HolderKind
 from pengcheng.notifications.services import InboxMessage, notify_inbox_many
+from pengcheng.registries.selectors import facts_for_many
 from pengcheng.rules import engine
 from pengcheng.rules.context import licences_in_force
 from pengcheng.rules.models import DeclaredProfile, Policy, PolicyMatch, Subject
-from pengcheng.rules.profiles import bulk_facts
 
 
 @dataclass
@@ -191,7 +191,7 @@ def _match_batch(
     summary: MatchRun,
 ) -> None:
     identifiers = [p.identifier for p in profiles]
-    facts = bulk_facts(subject, identifiers)
+    facts = facts_for_many(subject, identifiers)
     declared = dict(
         DeclaredProfile.objects.filter(
             subject=subject, identifier__in=identifiers, consented_at__isnull=False, withdrawn_at__isnull=True

@@ -10,9 +10,9 @@ from django.db import transaction
 from pengcheng.catalog.models import ItemLevel, ServiceItem
 from pengcheng.core.actors import SYSTEM
 from pengcheng.core.models import AccountKind, Company, Department, User
+from pengcheng.registries.selectors import facts_for_many
 from pengcheng.rules import demo, matching, services
 from pengcheng.rules.models import DeclaredProfile, Policy, RuleSet, Subject
-from pengcheng.rules.profiles import bulk_facts
 from pengcheng.seeding import SeedContext
 
 
@@ -91,7 +91,7 @@ def _elder_note(ctx: SeedContext) -> None:
         .order_by("id_number")
         .values_list("username", "id_number", "residence_id")[:3000]
     )
-    facts = bulk_facts("person", [id_number for _, id_number, _ in users if id_number])
+    facts = facts_for_many("person", [id_number for _, id_number, _ in users if id_number])
     for username, id_number, residence in users:
         population = facts.get(id_number or "", {}).get("population")
         if not population or not str(population.get("household_division") or "").startswith("4403"):

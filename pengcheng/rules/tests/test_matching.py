@@ -10,24 +10,23 @@ from pengcheng.core.actors import SYSTEM
 from pengcheng.core.errors import AccessDenied, ValidationFailed
 from pengcheng.core.models import Department, User
 from pengcheng.notifications.models import Notification
-from pengcheng.registries.selectors import facts_for_person
+from pengcheng.registries.selectors import facts_for_many, facts_for_person
 from pengcheng.rules import matching, selectors, services
 from pengcheng.rules.models import DeclaredProfile, Policy, PolicyKind, PolicyMatch, Subject
-from pengcheng.rules.profiles import bulk_facts
 from pengcheng.rules.tests.conftest import apply_for_allowance, elder
 from pengcheng.testing import login_client, make_staff
 
 pytestmark = pytest.mark.django_db
 
 
-def test_bulk_facts_are_exactly_what_the_selectors_give(demo_city) -> None:
+def test_batch_facts_are_exactly_what_the_one_subject_selectors_give(demo_city) -> None:
     ids = [
         i
         for i in User.objects.filter(id_number__isnull=False).order_by("pk").values_list("id_number", flat=True)[:50]
         if i
     ]
     ids.append("440399000000000000")  # nobody
-    bulk = bulk_facts("person", ids)
+    bulk = facts_for_many("person", ids)
     for id_number in ids:
         assert bulk[id_number] == facts_for_person(id_number)
 
