@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 if TYPE_CHECKING:
     from pengcheng.applications.models import Application
@@ -55,6 +55,8 @@ EditGate = Callable[["Application"], str | None]
 FormGuard = Callable[["Application", Any], dict[str, Any]]
 FormAnnotator = Callable[["Application"], FormNotes | None]
 
+HookT = TypeVar("HookT")
+
 _submit_hooks: list[SubmitHook] = []
 _licence_resolvers: list[LicenceResolver] = []
 _approval_hooks: list[ApprovalHook] = []
@@ -63,52 +65,48 @@ _form_guards: list[FormGuard] = []
 _form_annotators: list[FormAnnotator] = []
 
 
-def register_submit_hook(hook: SubmitHook) -> SubmitHook:
-    if hook not in _submit_hooks:
-        _submit_hooks.append(hook)
+_REGISTRIES: tuple[list[Any], ...] = (
+    _submit_hooks,
+    _licence_resolvers,
+    _approval_hooks,
+    _edit_gates,
+    _form_guards,
+    _form_annotators,
+)
+
+
+def _add(registry: list[HookT], hook: HookT) -> HookT:
+    if hook not in registry:
+        registry.append(hook)
     return hook
+
+
+def register_submit_hook(hook: SubmitHook) -> SubmitHook:
+    return _add(_submit_hooks, hook)
 
 
 def register_licence_resolver(resolver: LicenceResolver) -> LicenceResolver:
-    if resolver not in _licence_resolvers:
-        _licence_resolvers.append(resolver)
-    return resolver
+    return _add(_licence_resolvers, resolver)
 
 
 def register_approval_hook(hook: ApprovalHook) -> ApprovalHook:
-    if hook not in _approval_hooks:
-        _approval_hooks.append(hook)
-    return hook
+    return _add(_approval_hooks, hook)
 
 
 def register_edit_gate(gate: EditGate) -> EditGate:
-    if gate not in _edit_gates:
-        _edit_gates.append(gate)
-    return gate
+    return _add(_edit_gates, gate)
 
 
 def register_form_guard(guard: FormGuard) -> FormGuard:
-    if guard not in _form_guards:
-        _form_guards.append(guard)
-    return guard
+    return _add(_form_guards, guard)
 
 
 def register_form_annotator(annotator: FormAnnotator) -> FormAnnotator:
-    if annotator not in _form_annotators:
-        _form_annotators.append(annotator)
-    return annotator
+    return _add(_form_annotators, annotator)
 
 
 def unregister(hook: object) -> None:
-    registries: tuple[list[Any], ...] = (
-        _submit_hooks,
-        _licence_resolvers,
-        _approval_hooks,
-        _edit_gates,
-        _form_guards,
-        _form_annotators,
-    )
-    for registry in registries:
+    for registry in _REGISTRIES:
         if hook in registry:
             registry.remove(hook)
 
