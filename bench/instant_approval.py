@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from services_common import bench_citizens, database_label, report, setup, timed
+from services_common import allowance_draft, bench_citizens, database_label, report, setup, timed
 
 
 def main() -> None:
@@ -21,11 +21,9 @@ def main() -> None:
     args = parser.parse_args()
     setup("rules")
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
     from pengcheng.applications import services
-    from pengcheng.applications.seed import DEMO_PDF
     from pengcheng.catalog.models import ServiceItem
     from pengcheng.registries.models import PopulationRecord, Sex
     from pengcheng.rules.models import Decision
@@ -50,16 +48,7 @@ def main() -> None:
     pool = iter(people)
 
     def prepared() -> tuple:
-        user = next(pool)
-        application = services.start(user, item)
-        for key in ("id_card", "household_register"):
-            services.attach(user, application, key, SimpleUploadedFile(f"{key}.pdf", DEMO_PDF))
-        form = {
-            "applicant_name": user.full_name, "id_number": user.id_number, "phone": user.phone,
-            "birth_date": "1940-01-01", "household_address": "深圳市福田区福中三路1号", "bank_name": "示例银行",
-            "bank_account": "6222020200112233445", "delivery": "online", "declaration": "true",
-        }  # fmt: skip
-        return user, application, form
+        return allowance_draft(next(pool), item, "1940-01-01")
 
     batch = [prepared() for _ in range(args.n + 3)]
     queue = iter(batch)

@@ -96,3 +96,22 @@ def bench_citizens(count: int, district: str = "440304") -> list:
     ]
     User.objects.bulk_create(users)
     return list(User.objects.filter(username__in=[u.username for u in users]).order_by("username"))
+
+
+def allowance_draft(user: object, item: object, birth_date: str) -> tuple:
+    """A draft of 高龄老人津贴申领 (``item``) by ``user`` with its two uploads and a complete form, ready to
+    submit: ``(user, application, form)``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pengcheng.applications import services
+    from pengcheng.applications.seed import DEMO_PDF
+
+    application = services.start(user, item)  # type: ignore[arg-type]
+    for key in ("id_card", "household_register"):
+        services.attach(user, application, key, SimpleUploadedFile(f"{key}.pdf", DEMO_PDF))  # type: ignore[arg-type]
+    form = {
+        "applicant_name": user.full_name, "id_number": user.id_number, "phone": user.phone,  # type: ignore[attr-defined]
+        "birth_date": birth_date, "household_address": "深圳市福田区福中三路1号", "bank_name": "示例银行",
+        "bank_account": "6222020200112233445", "delivery": "online", "declaration": "true",
+    }  # fmt: skip
+    return user, application, form

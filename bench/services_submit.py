@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from services_common import bench_citizens, database_label, report, setup, timed
+from services_common import allowance_draft, bench_citizens, database_label, report, setup, timed
 
 
 def main() -> None:
@@ -18,11 +18,9 @@ def main() -> None:
     args = parser.parse_args()
     setup("submit")
 
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
     from pengcheng.applications import services
-    from pengcheng.applications.seed import DEMO_PDF
     from pengcheng.catalog.models import ServiceItem
 
     item = ServiceItem.objects.get(code="440304MZ1001")  # 高龄老人津贴申领: 9 fields, 3 materials
@@ -31,16 +29,7 @@ def main() -> None:
     people = iter(bench_citizens(2 * args.n + 6))
 
     def prepared() -> tuple:
-        user = next(people)
-        application = services.start(user, item)
-        for key in ("id_card", "household_register"):
-            services.attach(user, application, key, SimpleUploadedFile(f"{key}.pdf", DEMO_PDF))
-        form = {
-            "applicant_name": user.full_name, "id_number": user.id_number, "phone": user.phone,
-            "birth_date": "1940-05-01", "household_address": "深圳市福田区福中三路1号", "bank_name": "示例银行",
-            "bank_account": "6222020200112233445", "delivery": "online", "declaration": "true",
-        }  # fmt: skip
-        return user, application, form
+        return allowance_draft(next(people), item, "1940-05-01")
 
     batch = [prepared() for _ in range(args.n + 3)]
     queue = iter(batch)
