@@ -35,12 +35,15 @@ def _fast_password_hashing() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache() -> Iterator[None]:
-    """A test's rolled-back holiday changes must not linger in the process-wide calendar cache."""
+def _fresh_process_caches() -> Iterator[None]:
+    """A test's rolled-back changes must not linger in process-wide caches (the holiday calendar,
+    the classifier settings ticket intake reads)."""
     yield
+    from pengcheng.nlp.services import forget_settings
     from pengcheng.workdays.selectors import invalidate
 
     invalidate()
+    forget_settings()
 
 
 @pytest.fixture(scope="session")

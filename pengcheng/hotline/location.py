@@ -70,6 +70,9 @@ class Gazetteer:
             core = _core(short or name)
             if core and len(core) >= 2 and core not in (name, short):
                 self._add(core, _Entry(code, level, level == DivisionLevel.DISTRICT))
+        # The lengths names come in: a text is scanned for names by looking its substrings of these
+        # lengths up, a few hundred dictionary lookups instead of a search for every name.
+        self.lengths = sorted({len(alias) for alias in self.names}, reverse=True)
 
     def _add(self, alias: str, entry: _Entry) -> None:
         self.names.setdefault(alias, []).append(entry)
@@ -87,12 +90,12 @@ class Gazetteer:
         if not text:
             return None
         # Every place a name occurs; longer names win where they overlap (``福田区`` over ``福田``).
-        spans = []
-        for alias in self.names:
-            start = text.find(alias)
-            while start >= 0:
-                spans.append((start, start + len(alias), alias))
-                start = text.find(alias, start + 1)
+        spans = [
+            (start, start + size, text[start : start + size])
+            for start in range(len(text))
+            for size in self.lengths
+            if start + size <= len(text) and text[start : start + size] in self.names
+        ]
         taken: list[tuple[int, int]] = []
         found: dict[str, tuple[bool, list[str]]] = {}
         for start, end, alias in sorted(spans, key=lambda span: (span[0] - span[1], span[0])):

@@ -196,8 +196,8 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def _service_or_404(code: str) -> Category:
-    category = selectors.category_by_code(code)
-    if category is None or category not in selectors.services():
+    category = selectors.service_by_code(code)
+    if category is None:
         raise Open311Error(404, f"service_code {code!r} was not found")
     return category
 

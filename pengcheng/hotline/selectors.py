@@ -35,7 +35,7 @@ from pengcheng.hotline.models import (
 
 _CACHE_SECONDS = 30.0
 _lock = threading.Lock()
-_categories: dict[str, Any] = {"loaded": 0.0, "by_code": {}}
+_categories: dict[str, Any] = {"loaded": 0.0, "by_code": {}, "services": [], "service_codes": set()}
 
 
 def _category_index() -> dict[str, Category]:
@@ -44,8 +44,11 @@ def _category_index() -> dict[str, Category]:
         return _categories["by_code"]
     with _lock:
         index = {category.code: category for category in Category.objects.prefetch_related("attributes")}
-        _categories["by_code"] = index
-        _categories["loaded"] = now
+        parents = {category.parent_id for category in index.values()}
+        # The Open311 services: every active leaf of the category tree, worked out once per load
+        # because every Open311 POST asks whether its service code is one.
+        leaves = [c for c in sorted(index.values(), key=lambda c: c.code) if c.is_active and c.pk not in parents]
+        _categories.update(by_code=index, services=leaves, service_codes={c.code for c in leaves}, loaded=now)
     return index
 
 
@@ -59,9 +62,14 @@ def category_by_code(code: str) -> Category | None:
 
 def services() -> list[Category]:
     """The Open311 services: every active leaf of the category tree."""
-    index = _category_index()
-    parents = {category.parent_id for category in index.values()}
-    return [c for c in sorted(index.values(), key=lambda c: c.code) if c.is_active and c.pk not in parents]
+    _category_index()
+    return list(_categories["services"])
+
+
+def service_by_code(code: str) -> Category | None:
+    """The Open311 service with this code, or None when no active leaf category has it."""
+    _category_index()
+    return _categories["by_code"].get(code) if code in _categories["service_codes"] else None
 
 
 def top_categories() -> list[Category]:

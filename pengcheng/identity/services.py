@@ -244,7 +244,8 @@ def revoke_consent(user: User, consent_id: int, request: HttpRequest | None = No
 
 
 def record_token_grant(user: User | None, client: Client, *, grant_type: str, scope: str, ip_address: str) -> None:
-    """Audit an issued token (code exchange or refresh)."""
+    """Audit an issued token (code exchange or refresh). The record goes to the user's chain, not the
+    client's: one busy client's exchanges would otherwise all wait for the same chain head."""
     audit(
         user,
         "identity.token_granted",
@@ -252,6 +253,7 @@ def record_token_grant(user: User | None, client: Client, *, grant_type: str, sc
         summary=client.name,
         data={"grant_type": grant_type, "scope": scope},
         ip_address=ip_address[:45],
+        chain_key=f"core.user:{user.pk}" if user is not None else "",
     )
 
 

@@ -359,6 +359,27 @@ def current_settings() -> ClassifierSettings:
     return found
 
 
+# Ticket intake asks on every ticket whether automatic dispatch is on; each process keeps the answer
+# for a few seconds (as it keeps the active model version), so intake needs no query for it.
+_SETTINGS_SECONDS = 10.0
+_settings_cache: dict[str, Any] = {"at": 0.0, "value": None}
+
+
+def intake_settings() -> ClassifierSettings:
+    """``current_settings`` as ticket intake sees it: at most ``_SETTINGS_SECONDS`` old in other
+    processes, at once in the one that changed it. Read-only: change it with ``update_settings``."""
+    now = time.monotonic()
+    value = _settings_cache["value"]
+    if value is None or now - _settings_cache["at"] >= _SETTINGS_SECONDS:
+        value = current_settings()
+        _settings_cache.update(at=now, value=value)
+    return value  # type: ignore[no-any-return]
+
+
+def forget_settings() -> None:
+    _settings_cache["value"] = None
+
+
 def update_settings(actor: MaybeActor, *, auto_dispatch: bool, threshold: Any) -> ClassifierSettings:
     """Set whether and above which confidence new tickets are dispatched automatically."""
     _require_manager(actor, "settings")
@@ -378,4 +399,8 @@ def update_settings(actor: MaybeActor, *, auto_dispatch: bool, threshold: Any) -
         audit(
             actor, "nlp.settings_changed", row, summary=str(row), data={"auto": row.auto_dispatch, "threshold": value}
         )
+        # Now for this transaction's own reads, and again at commit, in case another thread has
+        # cached the old row in between.
+        forget_settings()
+        transaction.on_commit(forget_settings)
     return row

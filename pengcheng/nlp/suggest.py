@@ -21,7 +21,7 @@ from pengcheng.hotline.classifier import AutoDispatch, Suggestion
 from pengcheng.hotline.models import Category, RequestType, Ticket
 from pengcheng.nlp import store
 from pengcheng.nlp.pipeline import Classified, Guess
-from pengcheng.nlp.services import current_settings, ticket_text
+from pengcheng.nlp.services import intake_settings, ticket_text
 from pengcheng.nlp.text import Refusal
 
 logger = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def auto_route(ticket: Ticket) -> AutoRoute | None:
     """The department to dispatch a new ticket to without a person, when automatic dispatch is on
     and the model's confidence in its best department is above the threshold; otherwise None."""
     try:
-        config = current_settings()
+        config = intake_settings()
         if not config.auto_dispatch:
             return None
         found = classify_ticket(ticket, k=1)
