@@ -373,7 +373,7 @@ def intake_settings() -> ClassifierSettings:
     if value is None or now - _settings_cache["at"] >= _SETTINGS_SECONDS:
         value = current_settings()
         _settings_cache.update(at=now, value=value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def forget_settings() -> None:
