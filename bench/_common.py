@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,3 +62,30 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
                 return
         time.sleep(0.2)
     raise TimeoutError(f"nothing listening on port {port}")
+
+
+def _cpu_seconds(keep: Callable[[int, int, str], bool]) -> float:
+    """CPU seconds (user + system) used so far by the processes ``keep(pid, ppid, name)`` selects."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            name, rest = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        fields = rest.split()
+        if keep(int(entry.name), int(fields[1]), name):
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def process_tree_cpu(root: int) -> float:
+    """CPU seconds used so far by ``root`` and its children (the gunicorn workers)."""
+    return _cpu_seconds(lambda pid, ppid, _name: root in (pid, ppid))
+
+
+def postgres_cpu() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes (0 when it is not local)."""
+    return _cpu_seconds(lambda _pid, _ppid, name: name.startswith("postgres"))

@@ -24,6 +24,7 @@ import urllib.parse
 from pathlib import Path
 
 import psycopg
+from _common import postgres_cpu, process_tree_cpu
 
 ROOT = Path(__file__).resolve().parent.parent
 PENGCHENG = [sys.executable, "-m", "pengcheng"]
@@ -194,6 +195,7 @@ def main() -> None:
         subprocess.run(["wrk", "-t2", "-c8", "-d5s", "-s", str(script), url], check=True, capture_output=True)
         table = "hotline_open311submission" if args.batch else "hotline_ticket"
         before = count(args.database, table)
+        cpu_before, pg_before = process_tree_cpu(server.pid), postgres_cpu()
         started = time.perf_counter()
         result = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", str(script), url],
@@ -202,6 +204,7 @@ def main() -> None:
             text=True,
         )
         elapsed = time.perf_counter() - started
+        cpu_used, pg_used = process_tree_cpu(server.pid) - cpu_before, postgres_cpu() - pg_before
         created = count(args.database, table) - before
     finally:
         server.terminate()
@@ -212,6 +215,11 @@ def main() -> None:
     what = "batch submissions taken" if args.batch else "tickets created"
     print(f"{what}: {created} in {elapsed:.1f} s = {created / elapsed:.0f}/s")
     print(f"non-2xx responses: {errors.group(1) if errors else 0}")
+    if created:
+        print(
+            f"CPU per POST: server {cpu_used / created * 1000:.2f} ms, PostgreSQL {pg_used / created * 1000:.2f} ms "
+            f"(from /proc; load average now {os.getloadavg()[0]:.1f})"
+        )
     if args.batch:
         env["DJANGO_SETTINGS_MODULE"] = "pengcheng.settings"
         drained = subprocess.run(

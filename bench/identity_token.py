@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import machine, recreate_postgres_database, wait_for_port
+from _common import machine, postgres_cpu, process_tree_cpu, recreate_postgres_database, wait_for_port
 
 PORT = 8101
 REDIRECT = "https://rp.bench.example.cn/callback"
@@ -113,40 +113,6 @@ def prepare(codes: int) -> tuple[str, str, list[tuple[str, str, str]]]:
     return issued.client.client_id, issued.secret, rows
 
 
-def process_tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) used so far by ``root`` and its children (the gunicorn workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root or ppid == root:
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
-def postgres_cpu() -> float:
-    """CPU seconds used so far by the PostgreSQL server's processes (0 when it is not local)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            name = (entry / "comm").read_text().strip()
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if name.startswith("postgres"):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
-
-
 def verification_time(base: str, client_id: str, secret: str, row: tuple[str, str, str], rounds: int) -> list[float]:
     import requests
     from joserfc import jwt
@@ -178,6 +144,7 @@ def verification_time(base: str, client_id: str, secret: str, row: tuple[str, st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers)")
     parser.add_argument("--codes", type=int, default=20000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=8)
@@ -204,7 +171,10 @@ def main() -> None:
         os.environ["DATABASE_URL"] = args.postgres
         database = "PostgreSQL"
     print(f"machine: {machine()}")
-    print(f"database: {database}; server: pengcheng serve --workers {args.workers}; wrk -t2 -c{args.connections}")
+    print(
+        f"database: {database}; server: pengcheng serve --workers {args.workers} --threads {args.threads}; "
+        f"wrk -t2 -c{args.connections}"
+    )
     start = time.monotonic()
     client_id, secret, rows = prepare(args.codes)
     print(f"prepared {len(rows)} authorization codes in {time.monotonic() - start:.1f} s")
@@ -237,6 +207,8 @@ def main() -> None:
             str(PORT),
             "--workers",
             str(args.workers),
+            "--threads",
+            str(args.threads),
         ],
         env=dict(os.environ),
         stdout=subprocess.DEVNULL,
