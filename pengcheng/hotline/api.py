@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pengcheng.api import actor_of, require_scope
@@ -244,7 +244,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn) -> Any:
         ),
         request=request,
     )
-    return 201, _detail(request, ticket)
+    return Status(201, _detail(request, ticket))
 
 
 def _run(request: HttpRequest, ticket: Ticket, action: str, body: ActionIn) -> None:
@@ -316,7 +316,7 @@ def inbound(request: HttpRequest, payload: InboundIn) -> Any:
         sender_name=payload.sender_name,
         received_at=payload.received_at,
     )
-    return (201 if created else 200), {"id": message.pk, "created": created, "status": message.status}
+    return Status(201 if created else 200, {"id": message.pk, "created": created, "status": message.status})
 
 
 def _figures(row: stats.Figures) -> dict[str, Any]:

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -39,10 +39,12 @@ from pengcheng.hotline.models import (
     InboundStatus,
     Rating,
     RequestType,
+    RoutingRule,
     Status,
     Ticket,
     TicketAssignment,
     TicketEvent,
+    TimeLimit,
     TrackingCode,
     Urgency,
 )
@@ -1279,3 +1281,42 @@ def ignore_message(actor: MaybeActor, message: InboundMessage) -> InboundMessage
         message.save(update_fields=["status"])
         audit(actor, "hotline.message_ignored", message, summary=message.sender)
     return message
+
+
+# Routing table and time limits ---------------------------------------------------------------------
+
+
+def _forget_routing() -> None:
+    """This process reloads the tables now and again at commit (another thread may have loaded the
+    old rows in between); the other processes within their cache time."""
+    for forget in (routing.forget_rules, deadlines.forget_rules):
+        forget()
+        transaction.on_commit(forget)
+
+
+def save_routing_entry(
+    actor: MaybeActor, entry: RoutingRule | TimeLimit, save_related: Callable[[], None] | None = None
+) -> RoutingRule | TimeLimit:
+    """Save a routing rule (派单规则) or a time limit (办理时限) that its form has validated;
+    12345-centre supervisors only. ``save_related`` saves its many-to-many fields (the assisting
+    departments) in the same transaction."""
+    access.require_centre_supervisor(actor, "routing.edit")
+    with transaction.atomic():
+        entry.save()
+        if save_related is not None:
+            save_related()
+        audit(actor, f"hotline.{entry._meta.model_name}_saved", entry, summary=str(entry)[:300])
+        _forget_routing()
+    return entry
+
+
+def delete_routing_entry(actor: MaybeActor, model: type[RoutingRule] | type[TimeLimit], pk: Any) -> None:
+    """Delete a routing rule or a time limit; 12345-centre supervisors only."""
+    access.require_centre_supervisor(actor, "routing.edit")
+    with transaction.atomic():
+        entry = model.objects.filter(pk=pk).first()
+        if entry is None:
+            raise NotFound(_("Already deleted."))
+        audit(actor, f"hotline.{model._meta.model_name}_deleted", entry, summary=str(entry)[:300])
+        entry.delete()
+        _forget_routing()

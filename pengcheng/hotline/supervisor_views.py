@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,10 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from pengcheng.audit.services import record as audit
 from pengcheng.core.console_views import staff_required
 from pengcheng.core.errors import NotFound, ValidationFailed
-from pengcheng.hotline import access, deadlines, importer, routing, stats
+from pengcheng.hotline import access, deadlines, importer, services, stats
 from pengcheng.hotline.forms import CategoryField
 from pengcheng.hotline.models import ImportBatch, RequestType, RoutingRule, Status, TimeLimit
 from pengcheng.hotline.selectors import department_choices
@@ -240,23 +238,17 @@ def routing_table(request: HttpRequest) -> HttpResponse:
     rule_form = RuleForm(request.POST if request.POST.get("form") == "rule" else None, prefix="rule")
     limit_form = LimitForm(request.POST if request.POST.get("form") == "limit" else None, prefix="limit")
     if request.method == "POST":
+        for model, key in ((RoutingRule, "delete_rule"), (TimeLimit, "delete_limit")):
+            if request.POST.get(key):
+                services.delete_routing_entry(request.user, model, request.POST[key])
+                messages.success(request, _("Deleted."))
+                return redirect("hotline:routing")
         access.require_centre_supervisor(request.user, "routing.edit")
-        if request.POST.get("delete_rule"):
-            _delete(request, RoutingRule, request.POST["delete_rule"])
-            return redirect("hotline:routing")
-        if request.POST.get("delete_limit"):
-            _delete(request, TimeLimit, request.POST["delete_limit"])
-            return redirect("hotline:routing")
         form = rule_form if request.POST.get("form") == "rule" else limit_form
         if form.is_valid():
-            with transaction.atomic():
-                item = form.save(commit=False)
-                item.category = form.cleaned_data["category"]
-                item.save()
-                form.save_m2m()
-                audit(request.user, f"hotline.{item._meta.model_name}_saved", item, summary=str(item)[:300])
-            routing.forget_rules()
-            deadlines.forget_rules()
+            item = form.save(commit=False)
+            item.category = form.cleaned_data["category"]
+            services.save_routing_entry(request.user, item, form.save_m2m)
             messages.success(request, _("Saved."))
             return redirect("hotline:routing")
     from pengcheng.hotline.views import category_options
@@ -274,18 +266,6 @@ def routing_table(request: HttpRequest) -> HttpResponse:
             "categories": category_options() if can_edit else [],
         },
     )
-
-
-def _delete(request: HttpRequest, model: Any, pk: str) -> None:
-    with transaction.atomic():
-        item = model.objects.filter(pk=pk).first()
-        if item is None:
-            raise NotFound(_("Already deleted."))
-        audit(request.user, f"hotline.{model._meta.model_name}_deleted", item, summary=str(item)[:300])
-        item.delete()
-    routing.forget_rules()
-    deadlines.forget_rules()
-    messages.success(request, _("Deleted."))
 
 
 # Import ---------------------------------------------------------------------------------------------

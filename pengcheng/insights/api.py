@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from pengcheng.api import actor_of, require_scope
 from pengcheng.insights import selectors, services
@@ -86,9 +86,9 @@ class ReportIn(Schema):
 
 
 @router.post("/reports", response={202: ReportOut}, summary="Order a report for a date range")
-def order_report(request: HttpRequest, payload: ReportIn) -> tuple[int, Report]:
+def order_report(request: HttpRequest, payload: ReportIn) -> Status[Report]:
     require_scope(request, "insights.write")
-    return 202, services.request_report(actor_of(request), payload.start, payload.end, payload.kind)
+    return Status(202, services.request_report(actor_of(request), payload.start, payload.end, payload.kind))
 
 
 @router.get("/reports/{pk}/{fmt}", response={200: None}, summary="Download a report as html or pdf")

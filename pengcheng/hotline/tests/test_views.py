@@ -226,3 +226,44 @@ def test_the_json_api_uses_the_same_rules(demo_city: None) -> None:
     citizen = login_client(make_citizen().username)
     assert citizen.get(f"/api/v1/hotline/tickets/{ticket.number}").status_code == 403
     assert category("0102004").name == "城市公共设施"
+
+
+def test_the_routing_table_is_edited_by_centre_supervisors_only(demo_city: None) -> None:
+    from pengcheng.audit.models import AuditRecord
+    from pengcheng.core.errors import AccessDenied
+    from pengcheng.hotline.models import RoutingRule, TimeLimit
+    from pengcheng.hotline.routing import route
+
+    chief = make_staff("supervisor", "440300-RX12345")
+    agent = make_staff("hotline_agent", "440300-RX12345")
+    lead = department(LEAD)
+    rule = {
+        "form": "rule",
+        "rule-category": "0102004",
+        "rule-division_prefix": "440304",
+        "rule-department": lead.pk,
+        "rule-note": "路灯归市场监管（测试）",
+    }
+    # An agent sees the table but cannot change it, on the page or through the service.
+    assert login_client(agent.username).post("/console/hotline/routing/", rule).status_code == 403
+    with pytest.raises(AccessDenied):
+        services.delete_routing_entry(agent, RoutingRule, 1)
+    assert not RoutingRule.objects.filter(note=rule["rule-note"]).exists()
+
+    client = login_client(chief.username)
+    response = client.post("/console/hotline/routing/", rule)
+    assert response.status_code == 302, response.content.decode()[:500]
+    saved = RoutingRule.objects.get(note=rule["rule-note"])
+    assert saved.category is not None and saved.category.code == "0102004" and saved.department == lead
+    found = route(category("0102004"), "440304001001")
+    assert found is not None and found.rule_id == saved.pk  # the new rule is used at once in this process
+    assert AuditRecord.objects.filter(action="hotline.routingrule_saved", object_id=str(saved.pk)).exists()
+
+    limit = {"form": "limit", "limit-request_type": "help", "limit-accept_minutes": "x"}
+    response = client.post("/console/hotline/routing/", limit)
+    assert response.status_code == 200 and not TimeLimit.objects.filter(note="").exists()  # the form shows its errors
+
+    assert client.post("/console/hotline/routing/", {"delete_rule": saved.pk}).status_code == 302
+    assert not RoutingRule.objects.filter(pk=saved.pk).exists()
+    assert AuditRecord.objects.filter(action="hotline.routingrule_deleted", object_id=str(saved.pk)).exists()
+    assert client.post("/console/hotline/routing/", {"delete_rule": saved.pk}).status_code == 404
