@@ -21,7 +21,7 @@ from pengcheng.audit.services import verify_chain
 from pengcheng.core import navigation, selectors
 from pengcheng.core.errors import AccessDenied, ValidationFailed
 from pengcheng.core.models import DepartmentLevel, Division, DivisionLevel, Role, User
-from pengcheng.core.permissions import require_platform_role, scope_of
+from pengcheng.core.permissions import has_role, require_platform_role, scope_of
 from pengcheng.jobs.selectors import job_overview
 from pengcheng.workdays import selectors as calendar
 from pengcheng.workdays import services as calendar_services
@@ -96,6 +96,7 @@ def staff(request: HttpRequest) -> HttpResponse:
             "department": department,
             "sort": sort,
             "roles": Role.choices,
+            "is_admin": has_role(request.user, Role.ADMIN),  # may reset a lost authenticator
         },
     )
 

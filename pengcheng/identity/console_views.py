@@ -51,6 +51,10 @@ class ClientForm(forms.Form):
 
 
 class ClientSettingsForm(forms.Form):
+    redirect_uris = forms.CharField(label=_("Redirect URIs (one per line)"), widget=forms.Textarea(attrs={"rows": 3}))
+    post_logout_redirect_uris = forms.CharField(
+        label=_("Post-logout redirect URIs (one per line)"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     allowed_scopes = forms.MultipleChoiceField(
         label=_("Allowed scopes"), widget=forms.CheckboxSelectMultiple, choices=_scope_choices
     )
@@ -116,6 +120,8 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClientSettingsForm(
         request.POST or None,
         initial={
+            "redirect_uris": "\n".join(client.redirect_uris.split()),
+            "post_logout_redirect_uris": "\n".join(client.post_logout_redirect_uris.split()),
             "allowed_scopes": client.allowed_scopes,
             "required_level": client.required_level,
             "trusted": client.skip_authorization,
@@ -124,7 +130,10 @@ def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_client(request.user, client, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            data["redirect_uris"] = _lines(data["redirect_uris"])
+            data["post_logout_redirect_uris"] = _lines(data["post_logout_redirect_uris"])
+            services.update_client(request.user, client, **data)
         except ValidationFailed as exc:
             _apply_errors(form, exc)
         else:
@@ -183,3 +192,33 @@ def realname_verify(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("%(name)s is now verified in person (L3).") % {"name": account.display_name})
             return redirect("identity-console:realname")
     return render(request, "identity/console/realname_verify.html", {"account": account, "form": form})
+
+
+@staff_required
+def second_factor(request: HttpRequest, pk: int) -> HttpResponse:
+    """A staff account's authenticator: whether one is enrolled, and (administrators) a reset for a
+    lost phone; the person enrols again at their next sign-in."""
+    require_role(request.user, Role.ADMIN, action="account.mfa_view")
+    account = User.objects.filter(pk=pk).first()
+    if account is None:
+        raise NotFound()
+    if request.method == "POST" and request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm the reset."))
+    elif request.method == "POST":
+        services.reset_second_factor(request.user, account, request=request)
+        messages.success(
+            request,
+            _("The authenticator of %(name)s was removed; they enrol again at their next sign-in.")
+            % {"name": account.display_name},
+        )
+        return redirect("identity-console:second-factor", pk=account.pk)
+    return render(
+        request,
+        "identity/console/second_factor.html",
+        {
+            "account": account,
+            "totp": selectors.totp_device(account),
+            "codes_left": selectors.recovery_codes_left(account),
+            "required": selectors.mfa_required(account),
+        },
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.contrib.auth.signals import user_login_failed
@@ -134,35 +135,61 @@ def update_client(
     required_level: int,
     trusted: bool,
     is_active: bool,
+    redirect_uris: list[str] | None = None,
+    post_logout_redirect_uris: list[str] | None = None,
 ) -> Client:
+    """Change a client's settings and, when given, its redirect URIs. Changing the redirect URIs
+    never changes the users' pairwise ``sub``: a client whose sector came from its first redirect
+    host keeps that sector."""
     require_platform_role(actor, action="identity.client.update", target=client)
+    uris = client.redirect_uris.split() if redirect_uris is None else list(dict.fromkeys(redirect_uris))
+    logout_uris = (
+        client.post_logout_redirect_uris.split()
+        if post_logout_redirect_uris is None
+        else list(dict.fromkeys(post_logout_redirect_uris))
+    )
     errors = _client_fields(
         name=client.name,
-        redirect_uris=client.redirect_uris.split(),
+        redirect_uris=uris,
         allowed_scopes=allowed_scopes,
         required_level=required_level,
-        post_logout=client.post_logout_redirect_uris.split(),
+        post_logout=logout_uris,
     )
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        client = Client.objects.select_for_update().get(pk=client.pk)
+        previous = {"redirect_uris": client.redirect_uris, "post_logout": client.post_logout_redirect_uris}
+        client.sector_identifier = client.sector  # pinned before the URIs it may come from change
+        client.redirect_uris = " ".join(uris)
+        client.post_logout_redirect_uris = " ".join(logout_uris)
         client.allowed_scopes = list(dict.fromkeys(allowed_scopes))
         client.required_level = required_level
         client.skip_authorization = trusted
         client.is_active = is_active
-        client.save(update_fields=["allowed_scopes", "required_level", "skip_authorization", "is_active", "updated"])
-        audit(
-            actor,
-            "identity.client_updated",
-            client,
-            summary=client.name,
-            data={
-                "scopes": client.allowed_scopes,
-                "required_level": required_level,
-                "trusted": trusted,
-                "active": is_active,
-            },
+        client.save(
+            update_fields=[
+                "allowed_scopes",
+                "required_level",
+                "skip_authorization",
+                "is_active",
+                "redirect_uris",
+                "post_logout_redirect_uris",
+                "sector_identifier",
+                "updated",
+            ]
         )
+        data: dict[str, Any] = {
+            "scopes": client.allowed_scopes,
+            "required_level": required_level,
+            "trusted": trusted,
+            "active": is_active,
+        }
+        if previous["redirect_uris"] != client.redirect_uris:
+            data["redirect_uris"] = {"from": previous["redirect_uris"].split(), "to": uris}
+        if previous["post_logout"] != client.post_logout_redirect_uris:
+            data["post_logout_redirect_uris"] = {"from": previous["post_logout"].split(), "to": logout_uris}
+        audit(actor, "identity.client_updated", client, summary=client.name, data=data)
     return client
 
 

@@ -36,6 +36,7 @@ console_patterns = [
     path("clients/rotate-key/", console_views.rotate_key, name="rotate-key"),
     path("realname/", console_views.realname, name="realname"),
     path("realname/<int:pk>/", console_views.realname_verify, name="realname-verify"),
+    path("accounts/<int:pk>/second-factor/", console_views.second_factor, name="second-factor"),
 ]
 
 urlpatterns = [

@@ -171,3 +171,31 @@ def test_console_registers_a_client_and_shows_the_secret_once(demo_city: None) -
     assert "redirect_uris" in errors and "allowed_scopes" in errors
     assert login_client("clerk").get("/console/identity/clients/").status_code == 403
     assert Client().get("/console/identity/clients/").status_code == 302
+
+
+def test_an_operator_edits_a_clients_redirect_uris_and_its_users_keep_their_sub(demo_city: None) -> None:
+    from pengcheng.audit.models import AuditRecord
+
+    issued = services.register_client(SYSTEM, name="公积金系统", redirect_uris=["https://gjj.sz.gov.cn/cb"])
+    person = make_citizen()
+    before = selectors.pairwise_sub(person, issued.client)
+    operator = login_client("operator")
+    page = f"/console/identity/clients/{issued.client.pk}/"
+    form = {"allowed_scopes": ["openid", "profile"], "required_level": "1", "is_active": "on"}
+    bad = operator.post(page, {**form, "redirect_uris": "https://gjj.sz.gov.cn/cb\nhttp://evil.example/cb"})
+    assert bad.status_code == 200 and "redirect_uris" in bad.context["form"].errors
+    issued.client.refresh_from_db()
+    assert issued.client.redirect_uris == "https://gjj.sz.gov.cn/cb"  # nothing half-written
+
+    moved = "https://new-gjj.sz.gov.cn/oidc/cb\nhttps://new-gjj.sz.gov.cn/oidc/cb2"
+    response = operator.post(
+        page, {**form, "redirect_uris": moved, "post_logout_redirect_uris": "https://new-gjj.sz.gov.cn/"}
+    )
+    assert response.status_code == 302
+    issued.client.refresh_from_db()
+    assert issued.client.redirect_uris.split() == moved.split()
+    assert issued.client.post_logout_redirect_uris == "https://new-gjj.sz.gov.cn/"
+    assert selectors.pairwise_sub(person, issued.client) == before  # the sector did not move with the host
+    record = AuditRecord.objects.filter(action="identity.client_updated", object_id=str(issued.client.pk)).latest("id")
+    assert record.data["redirect_uris"]["to"] == moved.split()
+    assert login_client("clerk").post(page, {**form, "redirect_uris": moved}).status_code == 403

@@ -127,3 +127,26 @@ def test_reset_second_factor_sends_the_user_to_enrol_again(demo_city: None) -> N
     assert not TOTPDevice.objects.filter(user=staff).exists()
     assert _password(Client(), staff.username)["Location"] == "/accounts/second-factor/enrol/"
     assert AuditRecord.objects.filter(action="account.mfa_reset", object_id=str(staff.pk)).exists()
+
+
+def test_an_administrator_resets_a_lost_authenticator_in_the_console(demo_city: None) -> None:
+    from pengcheng.testing import login_client
+
+    staff = make_staff(Role.OPERATOR, "440300-ZSJ")
+    TOTPDevice.objects.create(user=staff, name="lost phone", confirmed=True)
+    page = f"/console/identity/accounts/{staff.pk}/second-factor/"
+    assert login_client("clerk").get(page).status_code == 403
+    assert login_client("clerk").post(page, {"confirm": "yes"}).status_code == 403
+    assert TOTPDevice.objects.filter(user=staff).exists()
+
+    admin = login_client("admin")
+    assert f'href="{page}"' in admin.get("/console/staff/", {"q": staff.username}).content.decode()
+    shown = admin.get(page)
+    assert shown.status_code == 200 and shown.context["totp"] is not None
+    unconfirmed = admin.post(page, follow=True)  # the box not ticked: nothing is removed
+    assert TOTPDevice.objects.filter(user=staff).exists() and unconfirmed.status_code == 200
+    done = admin.post(page, {"confirm": "yes"})
+    assert done.status_code == 302 and not TOTPDevice.objects.filter(user=staff).exists()
+    assert AuditRecord.objects.filter(action="account.mfa_reset", object_id=str(staff.pk)).exists()
+    assert _password(Client(), staff.username)["Location"] == "/accounts/second-factor/enrol/"
+    assert admin.get("/console/identity/accounts/999999/second-factor/").status_code == 404
