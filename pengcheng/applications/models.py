@@ -32,7 +32,7 @@ class State(models.TextChoices):
 
 class Action(models.TextChoices):
     CREATE = "create", _("Started")
-    SUBMIT = "submit", _("Submit")
+    SUBMIT = "submit", pgettext_lazy("application", "Submit")
     RESUBMIT = "resubmit", _("Resubmit after correction")
     ACCEPT = "accept", _("Accept (受理)")
     RETURN = "return", _("Return for correction (补正)")
