@@ -68,7 +68,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "role_cards": role_cards,
         "positions": selectors.positions_of(request.user),  # type: ignore[arg-type]
-        "links": [item for item in navigation.links_for("console", request.user) if item[0].url_name != "console:home"],
+        "groups": navigation.console_groups(request.user),
         "platform": scope.platform_wide,
     }
     if scope.platform_wide:

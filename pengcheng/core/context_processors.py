@@ -17,6 +17,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "elder_mode": request.COOKIES.get(ELDER_COOKIE) == "1",
         "portal_links": lambda: navigation.links_for("portal", user),
         "console_links": lambda: navigation.links_for("console", user),
+        "console_groups": lambda: navigation.console_groups(user, request.path),
+        "flat_menu_links": navigation.FLAT_MENU_LINKS,
         "account_links": lambda: navigation.links_for("account", user),
         "is_staff_member": lambda: bool(navigation.scope_of(user).roles),
     }

@@ -64,6 +64,41 @@ def links_for(area: str, actor: MaybeActor) -> list[tuple[NavLink, str]]:
     return visible
 
 
+# The console's modules, in the order the menu shows them, and the URL namespaces each one holds.
+# A link whose namespace is not listed goes under the platform.
+CONSOLE_GROUPS: list[tuple[str, str | Promise, tuple[str, ...]]] = [
+    ("services", _("One-stop services"), ("applications", "catalog", "rules", "licences", "seals")),
+    ("hotline", _("12345 hotline"), ("hotline", "knowledge", "insights", "nlp")),
+    ("data", _("Data sharing"), ("opendata-console", "prefill", "registries")),
+    ("identity", _("Identity"), ("identity-console",)),
+    ("platform", _("Platform"), ("console",)),
+]
+# Up to this many links the console menu is one flat row; beyond it, one row of modules and one of
+# the current module's pages (an operator has over thirty).
+FLAT_MENU_LINKS = 8
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    key: str
+    label: str | Promise
+    links: list[tuple[NavLink, str]]
+    current: bool  # the page being shown belongs to this module
+
+
+def console_groups(actor: MaybeActor, path: str = "") -> list[NavGroup]:
+    """The console links ``actor`` may follow, by module; the module whose link best matches
+    ``path`` (the longest URL that starts it) is the current one. The console home is left out."""
+    links = [item for item in links_for("console", actor) if item[0].url_name != "console:home"]
+    group_of = {namespace: key for key, _label, namespaces in CONSOLE_GROUPS for namespace in namespaces}
+    grouped: dict[str, list[tuple[NavLink, str]]] = {key: [] for key, _label, _ns in CONSOLE_GROUPS}
+    for link, url in links:
+        grouped[group_of.get(link.url_name.split(":")[0], "platform")].append((link, url))
+    matches = [(len(url), key) for key, items in grouped.items() for _link, url in items if path.startswith(url)]
+    current = max(matches)[1] if matches else ""
+    return [NavGroup(key, label, grouped[key], key == current) for key, label, _ns in CONSOLE_GROUPS if grouped[key]]
+
+
 PLATFORM = frozenset({Role.OPERATOR, Role.ADMIN})
 
 

@@ -32,6 +32,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import RidgeClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import normalize as l2_normalise
@@ -69,9 +70,14 @@ class Options:
     lsa_dims: int = 200
     lsa_vocabulary: int = 40_000
     lsa_weight: float = 0.5
-    # Tried on the calibration slice, the best kept. One value by default: a second (1.0) won on
-    # some heads by ~0.01 and lost on others, and costs a third more training time.
-    svm_c: tuple[float, ...] = (0.3,)
+    # Tried on the calibration slice, the best kept. Heads with many rows per label (Beijing 类型:
+    # ~2,500) want strong regularisation (0.1), heads with few (Taipei agencies: ~34) want weak
+    # (0.5); one shared C lost ~0.01 macro-F1 on one or the other (docs/nlp.md).
+    svm_c: tuple[float, ...] = (0.1, 0.5)
+    # Ridge (least-squares one-vs-rest) candidates, compared on the same slice. Off by default: on
+    # Taipei agencies (0.3) it won by +0.0035 validation macro-F1 but tripled the head's training
+    # time (sparse conjugate gradients per label), which the 2-minute training budget cannot afford.
+    ridge_alpha: tuple[float, ...] = ()
     balanced: bool = True
     calibration_share: float = 0.15
     max_unlabelled: int = 60_000
@@ -83,10 +89,11 @@ class Head:
 
     name: str
     labels: list[str]
-    model: LinearSVC | None  # None when the training rows held a single label
+    model: LinearSVC | RidgeClassifier | None  # None when the training rows held a single label
     temperature: float = 1.0
     counts: dict[str, int] = field(default_factory=dict)
-    c: float = 1.0
+    c: float = 1.0  # the SVM's C, or the ridge's alpha
+    algorithm: str = "svm"
 
     def probabilities(self, features: Any) -> np.ndarray:
         if self.model is None:
@@ -267,8 +274,11 @@ class TextModel:
         progress(f"trained in {self.info['seconds']} s")
         return self
 
-    def _classifier(self, c: float) -> LinearSVC:
-        return LinearSVC(C=c, class_weight="balanced" if self.options.balanced else None, random_state=SEED)
+    def _classifier(self, algorithm: str, c: float) -> LinearSVC | RidgeClassifier:
+        weights = "balanced" if self.options.balanced else None
+        if algorithm == "ridge":
+            return RidgeClassifier(alpha=c, class_weight=weights, solver="sparse_cg")
+        return LinearSVC(C=c, class_weight=weights, random_state=SEED)
 
     def _fit_head(
         self, name: str, matrix: sparse.csr_matrix, labels: list[str], weights: np.ndarray, progress: Progress
@@ -278,7 +288,8 @@ class TextModel:
         if len(ordered) < 2:
             return Head(name, ordered, None, 1.0, dict(counts))
         temperature = 1.0
-        best_c = self.options.svm_c[-1]
+        candidates = [("svm", c) for c in self.options.svm_c] + [("ridge", a) for a in self.options.ridge_alpha]
+        best_algorithm, best_c = candidates[0]
         if len(labels) >= 40:
             # Choose C and calibrate on a held-out slice, then refit on everything with that C.
             indices = np.arange(len(labels))
@@ -294,13 +305,13 @@ class TextModel:
             fit_labels = [labels[i] for i in fit_idx]
             cal_labels = [labels[i] for i in cal_idx]
             best_score = -1.0
-            best_probe: LinearSVC | None = None
-            for c in self.options.svm_c:
-                probe = self._classifier(c).fit(matrix[fit_idx], fit_labels, sample_weight=weights[fit_idx])
+            best_probe: LinearSVC | RidgeClassifier | None = None
+            for algorithm, c in candidates:
+                probe = self._classifier(algorithm, c).fit(matrix[fit_idx], fit_labels, sample_weight=weights[fit_idx])
                 score = float(f1_score(cal_labels, probe.predict(matrix[cal_idx]), average="macro"))
-                progress(f"head {name}: C={c} macro-F1 {score:.4f} on the calibration slice")
+                progress(f"head {name}: {algorithm} {c} macro-F1 {score:.4f} on the calibration slice")
                 if score > best_score:
-                    best_score, best_c, best_probe = score, c, probe
+                    best_score, best_algorithm, best_c, best_probe = score, algorithm, c, probe
             assert best_probe is not None
             known = {label: i for i, label in enumerate(best_probe.classes_)}
             usable = [i for i in cal_idx if labels[i] in known]
@@ -308,12 +319,12 @@ class TextModel:
                 temperature = _fit_temperature(
                     best_probe.decision_function(matrix[usable]), np.asarray([known[labels[i]] for i in usable])
                 )
-            progress(f"head {name}: C={best_c}, softmax temperature {temperature:.3f}")
-        model = self._classifier(best_c).fit(matrix, labels, sample_weight=weights)
+            progress(f"head {name}: {best_algorithm} {best_c}, softmax temperature {temperature:.3f}")
+        model = self._classifier(best_algorithm, best_c).fit(matrix, labels, sample_weight=weights)
         # float32 weights: half the file and memory (149 agencies × 10⁵ features adds up), same ranking.
         model.coef_ = model.coef_.astype(np.float32)
         model.intercept_ = model.intercept_.astype(np.float32)
-        return Head(name, [str(c) for c in model.classes_], model, temperature, dict(counts), best_c)
+        return Head(name, [str(c) for c in model.classes_], model, temperature, dict(counts), best_c, best_algorithm)
 
     # Prediction ----------------------------------------------------------------------------
 

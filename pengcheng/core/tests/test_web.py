@@ -190,3 +190,30 @@ def test_healthz(db: None, path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_long_console_menu_is_grouped_by_module(client_for) -> None:
+    from pengcheng.core import navigation
+
+    html = client_for("operator").get("/console/hotline/routing/").content.decode()
+    menu = html[html.index('class="console-nav"') : html.index("</nav>", html.index('class="console-nav"'))]
+    # One row of modules, the current one marked, and one row with only that module's pages.
+    assert 'class="console-modules"' in menu and menu.count('aria-current="true"') == 1
+    assert 'href="/console/#module-hotline" aria-current="true"' in menu
+    pages = menu[menu.index('class="console-pages"') :]
+    assert 'href="/console/hotline/routing/" aria-current="page"' in pages
+    assert "/console/identity/clients/" not in pages and "/console/audit/" not in pages
+    home = client_for("operator").get("/console/").content.decode()
+    for group in navigation.console_groups(_user("operator")):
+        assert f'id="module-{group.key}"' in home  # every module has its section of tools
+    assert 'href="/console/identity/clients/"' in home
+
+    # A clerk has few tools: one flat row, as before.
+    clerk_menu = client_for("clerk").get("/console/").content.decode()
+    assert 'class="console-modules"' not in clerk_menu
+
+
+def _user(username: str):
+    from pengcheng.core.models import User
+
+    return User.objects.get(username=username)
