@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.catalog.models import Channel, ItemVersion, Material, ServiceItem
 from pengcheng.core.models import Company, Department, Division
@@ -31,7 +32,7 @@ class State(models.TextChoices):
 
 class Action(models.TextChoices):
     CREATE = "create", _("Started")
-    SUBMIT = "submit", _("Submit")
+    SUBMIT = "submit", pgettext_lazy("application", "Submit")
     RESUBMIT = "resubmit", _("Resubmit after correction")
     ACCEPT = "accept", _("Accept (受理)")
     RETURN = "return", _("Return for correction (补正)")
@@ -92,7 +93,7 @@ class Application(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="intake_applications",
-        verbose_name=_("received at"),
+        verbose_name=pgettext_lazy("application intake", "received at"),
     )
     handling_department = models.ForeignKey(
         Department,

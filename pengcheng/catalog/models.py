@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import Department, Division
 
@@ -46,9 +47,9 @@ class ItemLevel(models.TextChoices):
     applicant's own district's (or street's) department of the same kind."""
 
     PROVINCE = "province", _("Provincial")
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
-    STREET = "street", _("Street")
+    CITY = "city", pgettext_lazy("administrative level", "City")
+    DISTRICT = "district", pgettext_lazy("administrative level", "District")
+    STREET = "street", pgettext_lazy("administrative level", "Street")
 
 
 class ItemStatus(models.TextChoices):

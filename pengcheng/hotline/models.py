@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import Department, Division
 
@@ -44,7 +45,7 @@ REQUEST_TYPE_NAMES = {
 
 
 class Urgency(models.TextChoices):
-    NORMAL = "normal", _("Normal")
+    NORMAL = "normal", pgettext_lazy("hotline", "Normal")
     URGENT = "urgent", _("Urgent")
     CRITICAL = "critical", _("Critical")
 
@@ -433,7 +434,7 @@ class TicketAssignment(models.Model):
 class EventKind(models.TextChoices):
     CREATED = "created", _("Received")
     DISPATCHED = "dispatched", _("Dispatched")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("hotline", "Accepted")
     REFUSED = "refused", _("Refused (returned to dispatcher)")
     TRANSFERRED = "transferred", _("Transferred")
     EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
@@ -480,7 +481,7 @@ class TicketEvent(models.Model):
 class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("hotline", "Rejected")
 
 
 class ExtensionRequest(models.Model):

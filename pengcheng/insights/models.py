@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.hotline.models import Ticket
 
@@ -24,7 +25,7 @@ class HotTopic(models.Model):
     terms = models.JSONField(_("key terms"), default=list)
     district_code = models.CharField(_("district"), max_length=6, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
-    count = models.PositiveIntegerField(_("tickets"))
+    count = models.PositiveIntegerField(pgettext_lazy("ticket count", "tickets"))
     previous = models.PositiveIntegerField(_("tickets in the previous window"))
     growth = models.FloatField(_("growth"))
     callers = models.PositiveIntegerField(_("distinct callers"))
@@ -51,8 +52,8 @@ class HotTopic(models.Model):
 
 
 class ReportKind(models.TextChoices):
-    WEEKLY = "weekly", _("Weekly")
-    MONTHLY = "monthly", _("Monthly")
+    WEEKLY = "weekly", pgettext_lazy("report", "Weekly")
+    MONTHLY = "monthly", pgettext_lazy("report", "Monthly")
     CUSTOM = "custom", _("Date range")
 
 

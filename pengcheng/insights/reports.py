@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from pengcheng.core.actors import SYSTEM
 from pengcheng.hotline import stats
@@ -191,7 +192,7 @@ def chart_days(data: Data) -> tuple[str, bytes]:
     axes = figure.subplots()
     axes.bar([d for d, _n in data.days], [n for _d, n in data.days], color=ACCENT)
     axes.set_title(_("Tickets received per day"))
-    axes.set_ylabel(_("Tickets"))
+    axes.set_ylabel(pgettext("ticket count", "Tickets"))
     figure.autofmt_xdate()
     return _save(figure)
 
@@ -202,7 +203,7 @@ def chart_bars(rows: list[Row], title: str, n: int = 10) -> tuple[str, bytes]:
     axes = figure.subplots()
     axes.barh([r.label[:18] for r in rows], [r.received for r in rows], color=ACCENT)
     axes.set_title(title)
-    axes.set_xlabel(_("Tickets"))
+    axes.set_xlabel(pgettext("ticket count", "Tickets"))
     return _save(figure)
 
 
@@ -274,7 +275,12 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
     section(_("Summary"))
     change = data.change
     table(
-        [_("Tickets"), _("Change on the previous period"), _("Closed on time"), _("Satisfaction")],
+        [
+            pgettext("ticket count", "Tickets"),
+            _("Change on the previous period"),
+            _("Closed on time"),
+            _("Satisfaction"),
+        ],
         [
             [
                 str(data.total.received),
@@ -291,7 +297,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
         document.image(io.BytesIO(png), w=180)
     section(_("Hot topics"))
     table(
-        [_("Rank"), _("Topic"), _("Place"), _("Tickets"), _("Growth"), _("Example")],
+        [_("Rank"), _("Topic"), _("Place"), pgettext("ticket count", "Tickets"), _("Growth"), _("Example")],
         [
             [
                 str(i),
@@ -312,14 +318,14 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
     ):
         section(title)
         table(
-            [_("Name"), _("Tickets"), _("Closed on time"), _("Satisfaction"), _("Unsatisfied")],
+            [_("Name"), pgettext("ticket count", "Tickets"), _("Closed on time"), _("Satisfaction"), _("Unsatisfied")],
             [[r.label, str(r.received), _rate(r.close_rate), _rate(r.satisfaction), str(r.unsatisfied)] for r in rows]
             or [[_("Not enough tickets to judge."), "", "", "", ""]],
             (5, 1, 2, 2, 1),
         )
     section(_("Tickets by category"))
     table(
-        [_("Category"), _("Tickets"), _("Closed on time"), _("Satisfaction")],
+        [_("Category"), pgettext("ticket count", "Tickets"), _("Closed on time"), _("Satisfaction")],
         [[r.label, str(r.received), _rate(r.close_rate), _rate(r.satisfaction)] for r in data.categories[:15]]
         or [["—", "0", "—", "—"]],
         (5, 1, 2, 2),

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core import identifiers
 from pengcheng.core.models import Department
@@ -23,8 +24,8 @@ class HolderKind(models.TextChoices):
 class IssuingLevel(models.TextChoices):
     NATIONAL = "national", _("National")
     PROVINCIAL = "provincial", _("Provincial")
-    CITY = "city", _("City")
-    DISTRICT = "district", _("District")
+    CITY = "city", pgettext_lazy("administrative level", "City")
+    DISTRICT = "district", pgettext_lazy("administrative level", "District")
 
 
 class LicenceType(models.Model):
@@ -160,7 +161,7 @@ class Licence(models.Model):
     # 身份证号码 for a person, 统一社会信用代码 for an organisation: the wallet finds licences by it.
     holder_identifier = models.CharField(_("holder identifier"), max_length=18, db_index=True)
     holder_name = models.CharField(_("holder name"), max_length=200)
-    data = models.JSONField(_("data"), default=dict)
+    data = models.JSONField(pgettext_lazy("licence", "data"), default=dict)
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"), null=True, blank=True)
     state = models.CharField(_("status"), max_length=10, choices=LicenceState.choices, default=LicenceState.ACTIVE)
@@ -232,7 +233,7 @@ class LicenceUse(models.Model):
     purpose = models.CharField(_("purpose"), max_length=200, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, blank=True)
     disclosed = models.JSONField(_("disclosed claims"), default=list, blank=True)
-    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    reference = models.CharField(pgettext_lazy("licence", "reference"), max_length=100, blank=True)
     ip_address = models.CharField(max_length=45, blank=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
@@ -332,7 +333,7 @@ def console(request: HttpRequest) -> HttpResponse:
             "state": state,
             "sort": sort,
             "types": selectors.issuable_types(request.user),
-            "states": [*LicenceState.choices, ("expired", _("Expired"))],
+            "states": [*LicenceState.choices, ("expired", pgettext_lazy("licence status", "Expired"))],
         },
     )
 

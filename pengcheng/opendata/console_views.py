@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pengcheng.core.errors import DomainError, ValidationFailed
@@ -63,7 +63,8 @@ class DatasetForm(forms.Form):
         label=gettext_lazy("Tags"), required=False, help_text=gettext_lazy("Separate tags with commas.")
     )
     license_id = forms.ChoiceField(
-        label=gettext_lazy("Licence"), choices=[(key, value[0]) for key, value in LICENCES.items()]
+        label=pgettext_lazy("open data licence", "Licence"),
+        choices=[(key, value[0]) for key, value in LICENCES.items()],
     )
     frequency = forms.ChoiceField(
         label=gettext_lazy("Update frequency"), choices=[("", "—"), *Frequency.choices], required=False

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import ApiKey, Department, Division
 
@@ -104,7 +105,7 @@ class Dataset(models.Model):
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="datasets", verbose_name=_("themes"))
     tags = models.ManyToManyField(Tag, blank=True, related_name="datasets", verbose_name=_("tags"))
-    license_id = models.CharField(_("licence"), max_length=20, default="cc-by")
+    license_id = models.CharField(pgettext_lazy("open data licence", "licence"), max_length=20, default="cc-by")
     frequency = models.CharField(_("update frequency"), max_length=12, choices=Frequency.choices, blank=True)
     temporal_start = models.DateField(_("coverage from"), null=True, blank=True)
     temporal_end = models.DateField(_("coverage to"), null=True, blank=True)
@@ -185,7 +186,7 @@ class Resource(models.Model):
 
 
 class VersionStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("open data", "Received")
     SCANNING = "scanning", _("Reading and scanning")
     REVIEW = "review", _("Waiting for personal-data review")
     LOADING = "loading", _("Loading")

@@ -16,7 +16,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from pengcheng.core.errors import ValidationFailed
@@ -32,7 +32,7 @@ FACETS = [
     ("groups", gettext_lazy("Theme")),
     ("tags", gettext_lazy("Tag")),
     ("res_format", gettext_lazy("Format")),
-    ("license_id", gettext_lazy("Licence")),
+    ("license_id", pgettext_lazy("open data licence", "Licence")),
 ]
 SORTS = [
     ("metadata_modified desc", gettext_lazy("Recently updated")),

@@ -43,7 +43,7 @@ class Consent(models.Model):
     purpose = models.CharField(_("purpose"), max_length=300)
     granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("consent", "revoked at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-granted_at", "-pk"]
@@ -103,7 +103,7 @@ class DataUse(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     fetched_by_label = models.CharField(_("fetched by"), max_length=150)
-    subject_kind = models.CharField(_("subject"), max_length=8, choices=SubjectKind.choices)
+    subject_kind = models.CharField(pgettext_lazy("data subject", "subject"), max_length=8, choices=SubjectKind.choices)
     subject_id = models.CharField(_("subject identifier"), max_length=18)  # identity number or credit code
     attributes = models.JSONField(_("data items"), default=list)
     found = models.BooleanField(_("record found"), default=True)

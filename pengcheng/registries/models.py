@@ -13,6 +13,7 @@ from typing import Literal
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import Division
 
@@ -47,7 +48,7 @@ class PopulationRecord(RegistryRecord):
     """人口库: one resident as the public security bureau registers them."""
 
     id_number = models.CharField(_("identity number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("date of birth"))
     household_division = models.ForeignKey(
@@ -138,7 +139,7 @@ class SocialInsuranceRecord(RegistryRecord):
     bureau)."""
 
     id_number = models.CharField(_("identity number"), max_length=18, unique=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     employer_credit_code = models.CharField(_("employer's credit code"), max_length=18, blank=True)
     status = models.CharField(
@@ -242,7 +243,7 @@ class EducationRecord(RegistryRecord):
 
     certificate_number = models.CharField(_("certificate number"), max_length=20, unique=True)
     id_number = models.CharField(_("identity number"), max_length=18, db_index=True)
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     degree = models.CharField(_("degree"), max_length=10, choices=Degree.choices)
     school = models.CharField(_("school"), max_length=100)
     major = models.CharField(_("major"), max_length=100)

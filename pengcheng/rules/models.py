@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.catalog.models import ItemVersion, ServiceItem
 from pengcheng.core.models import Company, Department
@@ -27,7 +28,7 @@ class Outcome(models.TextChoices):
 class RuleSetState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
-    RETIRED = "retired", _("Retired")
+    RETIRED = "retired", pgettext_lazy("rules", "Retired")
 
 
 class RuleSet(models.Model):
@@ -45,7 +46,7 @@ class RuleSet(models.Model):
     created_by = models.CharField(max_length=150, blank=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     published_by = models.CharField(max_length=150, blank=True)
-    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_at = models.DateTimeField(pgettext_lazy("rules", "retired at"), null=True, blank=True)
 
     class Meta:
         ordering = ["item_version", "-number"]

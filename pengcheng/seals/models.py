@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import Department
 
@@ -40,7 +41,7 @@ class Seal(models.Model):
     image_png = models.BinaryField(_("seal image"))
     valid_from = models.DateTimeField(_("valid from"))
     valid_until = models.DateTimeField(_("valid until"))
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(pgettext_lazy("seal", "revoked at"), null=True, blank=True)
     authorised_users = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="authorised_seals", verbose_name=_("authorised users")
     )

@@ -84,7 +84,7 @@ def test_the_form_uploads_and_submits_in_one_go(item, applicant) -> None:
     ("name", "data", "message"),
     [
         ("photo.exe", b"MZ\x90\x00", "不接受“exe”类型的文件"),
-        ("scan.pdf", b"", "文件是空的。"),
+        ("scan.pdf", b"", "文件为空。"),
         ("scan.pdf", b"GIF89a fake", "文件内容不是真正的 PDF 文件。"),
         ("scan.pdf", b"%PDF-1.4 X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*", "病毒检查"),
     ],
