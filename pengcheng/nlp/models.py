@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from pengcheng.core.models import Department
 from pengcheng.hotline.models import Category, Ticket
@@ -15,7 +16,7 @@ class VersionStatus(models.TextChoices):
     CANDIDATE = "candidate", _("Candidate")
     ACTIVE = "active", _("In use")
     RETIRED = "retired", _("Retired")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("model version", "Rejected")
 
 
 class ModelVersion(models.Model):

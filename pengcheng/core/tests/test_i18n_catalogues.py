@@ -17,22 +17,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2]
 
-# Apps whose catalogues other work is still sorting out; for these (msgctxt, msgid) pairs the check
-# ignores nlp and knowledge, but all other apps must still agree with one another. Remove an entry
-# once the nlp/knowledge side uses the shared wording or a context of its own.
-PENDING_APPS = {"nlp", "knowledge"}
-PENDING: set[tuple[str | None, str]] = {
-    (None, "Any"),  # knowledge 全部 vs 不限
-    (None, "Department"),  # nlp 承办部门 vs 部门
-    (None, "Rejected"),  # nlp 未通过 (model) vs applications 不予批准
-    (None, "Tickets"),  # nlp 工单数 (count) vs hotline 工单
-    (None, "Type"),  # nlp 诉求类型 vs 类型
-    (None, "Valid"),  # knowledge 有效期 vs licences/seals 有效 (status)
-    (None, "Valid until"),  # knowledge 失效日期 vs licences 有效期至
-    (None, "valid from"),  # knowledge 生效日期 vs licences/seals 有效期起
-    (None, "valid until"),  # knowledge 失效日期 vs licences/seals 有效期至
-}
-
 
 def _catalogues() -> dict[str, polib.POFile]:
     found = {}
@@ -59,9 +43,8 @@ def test_one_translation_per_msgid_and_context() -> None:
             seen[(entry.msgctxt, entry.msgid)][app] = entry.msgstr
     conflicts = []
     for key, by_app in sorted(seen.items(), key=lambda kv: (kv[0][1], kv[0][0] or "")):
-        checked = {a: s for a, s in by_app.items() if not (key in PENDING and a in PENDING_APPS)}
-        if len(set(checked.values())) > 1:
-            conflicts.append(f"{key[1]!r} context={key[0]!r}: {checked}")
+        if len(set(by_app.values())) > 1:
+            conflicts.append(f"{key[1]!r} context={key[0]!r}: {by_app}")
     assert not conflicts, (
         "the same msgid is translated differently by different apps; add a translation context where the "
         "meaning differs, or use one wording everywhere:\n" + "\n".join(conflicts)
