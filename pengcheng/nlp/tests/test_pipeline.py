@@ -87,3 +87,16 @@ def test_training_refuses_only_unusable_rows_and_single_label_heads() -> None:
 def test_no_usable_text_is_an_error() -> None:
     with pytest.raises(ValueError):
         TextModel(SMALL).fit(["", "😀"], {"type": ["a", "b"]})
+
+
+def test_a_ridge_candidate_is_chosen_when_it_is_the_only_one() -> None:
+    data = rows()
+    ridge = TextModel(Options(lsa_dims=16, svm_c=(), ridge_alpha=(1.0,))).fit(
+        [t for t, *_ in data], {"department": [d for _, _, d, _ in data]}
+    )
+    assert ridge.heads["department"].algorithm == "ridge"
+    [result] = ridge.classify(["光明区深夜工地施工噪音太大，吵得没法睡觉"], k=3)
+    assert isinstance(result, Classified)
+    scores = [g.score for g in result.heads["department"]]
+    assert result.heads["department"][0].label == "STHJJ"
+    assert math.isclose(sum(scores), 1.0, rel_tol=1e-6) and scores == sorted(scores, reverse=True)
