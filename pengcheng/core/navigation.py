@@ -86,14 +86,19 @@ class NavGroup:
     current: bool  # the page being shown belongs to this module
 
 
-def console_groups(actor: MaybeActor, path: str = "") -> list[NavGroup]:
-    """The console links ``actor`` may follow, by module; the module whose link best matches
-    ``path`` (the longest URL that starts it) is the current one. The console home is left out."""
-    links = [item for item in links_for("console", actor) if item[0].url_name != "console:home"]
-    group_of = {namespace: key for key, _label, namespaces in CONSOLE_GROUPS for namespace in namespaces}
+_GROUP_OF_NAMESPACE = {namespace: key for key, _label, namespaces in CONSOLE_GROUPS for namespace in namespaces}
+
+
+def console_groups(actor: MaybeActor, path: str = "", links: list[tuple[NavLink, str]] | None = None) -> list[NavGroup]:
+    """The console links ``actor`` may follow (``links``, when the caller has them already), by
+    module; the module whose link best matches ``path`` (the longest URL that starts it) is the
+    current one. The console home is left out."""
+    if links is None:
+        links = links_for("console", actor)
+    links = [item for item in links if item[0].url_name != "console:home"]
     grouped: dict[str, list[tuple[NavLink, str]]] = {key: [] for key, _label, _ns in CONSOLE_GROUPS}
     for link, url in links:
-        grouped[group_of.get(link.url_name.split(":")[0], "platform")].append((link, url))
+        grouped[_GROUP_OF_NAMESPACE.get(link.url_name.split(":")[0], "platform")].append((link, url))
     matches = [(len(url), key) for key, items in grouped.items() for _link, url in items if path.startswith(url)]
     current = max(matches)[1] if matches else ""
     return [NavGroup(key, label, grouped[key], key == current) for key, label, _ns in CONSOLE_GROUPS if grouped[key]]
