@@ -54,3 +54,30 @@ def test_identity_pages_are_accessible(page: Any, relying_party: Any) -> None:
     browser_login(page, make_citizen().username)
     page.goto("/me/verify/")
     assert_accessible(page)
+
+
+def test_an_administrator_resets_an_authenticator_with_the_keyboard(page: Any, relying_party: Any) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    staff = make_staff("operator", "440300-ZSJ")
+    TOTPDevice.objects.create(user=staff, name="lost phone", confirmed=True)
+    browser_login(page, "admin")
+    page.goto(f"/console/staff/?q={staff.username}")
+    page.get_by_role("link", name=f"{staff.username}的身份验证器").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().endswith("的身份验证器")
+    assert_accessible(page)
+    page.get_by_role("checkbox").focus()
+    page.keyboard.press("Space")
+    page.get_by_role("button", name="重置身份验证器").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_text("其下次登录时需重新绑定").count() == 1
+    assert not TOTPDevice.objects.filter(user=staff).exists()
+    assert_accessible(page)
+    from pengcheng.identity.models import Client
+
+    client = Client.objects.get(client_id=relying_party().client_id)
+    page.goto(f"/console/identity/clients/{client.pk}/")  # the client settings, redirect URIs included
+    assert page.get_by_label("回调地址（每行一个）").input_value() == client.redirect_uris
+    assert_accessible(page)
