@@ -84,6 +84,8 @@ class SimulationOut(Schema):
     changed: int
     outcomes: dict[str, int]
     transitions: dict[str, int]
+    subjects: int  # people and companies whose (today's) registry data was read
+    data_uses: int  # data-use records logging those reads (the citizen's "who used my data")
     changes: list[dict[str, Any]]
 
 

@@ -22,7 +22,7 @@ from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
 from pengcheng.core.models import Company, Department, User
 from pengcheng.core.permissions import require_department, require_platform_role, scope_of
 from pengcheng.licences.models import LicenceType
-from pengcheng.prefill.services import record_decision_reads
+from pengcheng.prefill.services import SubjectRead, record_decision_reads, record_simulation_reads
 from pengcheng.registries import selectors as registry_selectors
 from pengcheng.rules import context as rule_context
 from pengcheng.rules import engine
@@ -523,6 +523,8 @@ class Simulation:
     outcomes: dict[str, int] = field(default_factory=dict)
     transitions: dict[str, int] = field(default_factory=dict)  # "approve→refer": n
     rows: list[SimulationRow] = field(default_factory=list)
+    subjects: int = 0  # people and companies whose registry data was read
+    data_uses: int = 0  # the data-use records logging those reads
 
     def as_dict(self, limit: int = 200) -> dict[str, Any]:
         return {
@@ -531,6 +533,8 @@ class Simulation:
             "changed": self.changed,
             "outcomes": self.outcomes,
             "transitions": self.transitions,
+            "subjects": self.subjects,
+            "data_uses": self.data_uses,
             "changes": [vars(row) for row in self.rows if row.changed][:limit],
         }
 
@@ -544,27 +548,35 @@ def _past_outcome(application: Application, decision: Decision | None) -> str:
     return ""
 
 
+@transaction.atomic
 def simulate(actor: MaybeActor, rule_set: RuleSet, *, limit: int = 5000) -> Simulation:
-    """Run a rule set against the item's past applications (all its versions; newest first) with today's
-    registry data, and count the decisions that would change. Nothing is written."""
+    """Run a rule set against the item's past applications (all its versions; newest first) and count the
+    decisions that would change. No decision is written.
+
+    The facts are today's registry data, not the data each application was decided on (the registries
+    keep no history). Reading them is a use of each applicant's data: every read is logged as a data use
+    (``prefill.services.record_simulation_reads``, one insert, marked as a simulation by ``actor`` of this
+    rule set) in the same transaction as the audit record, so a simulation that fails leaves neither."""
     require_editor(actor, rule_set.item_version, "rules.simulate")
     specs = specs_of(rule_set)
     applications = list(
         Application.objects.filter(item_id=rule_set.item_version.item_id)
         .exclude(state__in=[State.DRAFT, State.WITHDRAWN])
         .select_related("applicant", "company")
-        .order_by("-submitted_at")[:limit]
+        .order_by("-submitted_at", "-pk")[:limit]
     )
     latest: dict[int, Decision] = {}
     for decision in Decision.objects.filter(application__in=applications).order_by("created_at"):
         latest[decision.application_id] = decision
+    batch = rule_context.for_applications(applications)
     result = Simulation(rule_set)
     for application in applications:
-        try:
-            context = rule_context.for_application(application)
+        context = batch.contexts.get(application.pk)
+        if context is None:
+            error = batch.unavailable.get(application.pk, "")
+            evaluation = engine.refer("基础库暂时无法访问。", "Registries unavailable.", [], error=error)
+        else:
             evaluation = engine.evaluate(specs, context)
-        except rule_context.RegistryUnavailable as exc:
-            evaluation = engine.refer("基础库暂时无法访问。", "Registries unavailable.", [], error=str(exc))
         before = _past_outcome(application, latest.get(application.pk))
         row = SimulationRow(application.number, before, evaluation.outcome, evaluation.rule, evaluation.reason)
         result.rows.append(row)
@@ -574,14 +586,37 @@ def simulate(actor: MaybeActor, rule_set: RuleSet, *, limit: int = 5000) -> Simu
             result.changed += 1
             key = f"{before or 'pending'}→{evaluation.outcome}"
             result.transitions[key] = result.transitions.get(key, 0) + 1
+    item = rule_set.item_version.item
+    uses = record_simulation_reads(
+        actor,
+        item.department,
+        [SubjectRead(s.kind, s.identifier, s.application, s.found) for s in batch.subjects],
+        simulation_purpose(actor, rule_set),
+    )
+    result.data_uses = len(uses)
+    result.subjects = len(batch.subjects)
     audit(
         actor,
         "rules.simulated",
         rule_set,
-        summary=f"{result.total} applications, {result.changed} would change",
-        data={"transitions": result.transitions},
+        summary=f"{result.total} applications, {result.changed} would change; "
+        f"registry data of {result.subjects} subjects read ({result.data_uses} data uses)",
+        data={"transitions": result.transitions, "subjects": result.subjects, "data_uses": result.data_uses},
     )
     return result
+
+
+def simulation_purpose(actor: MaybeActor, rule_set: RuleSet) -> str:
+    """The purpose a citizen reads for a simulation's read of their data: who simulated which rule set."""
+    return _(
+        "Simulation by %(who)s of rule set version %(number)s (%(state)s) for “%(item)s”: a past application "
+        "was checked again with today's registry data; no decision was made or changed"
+    ) % {
+        "who": str(getattr(actor, "username", actor)),
+        "number": rule_set.number,
+        "state": rule_set.get_state_display(),
+        "item": rule_set.item_version.name,
+    }
 
 
 # Policies ---------------------------------------------------------------------------------------------
