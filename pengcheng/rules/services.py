@@ -382,6 +382,105 @@ def new_version(actor: MaybeActor, rule_set: RuleSet, item_version: ItemVersion 
     )
 
 
+def rule_problems(item_version: ItemVersion, rules: list[RuleInput]) -> dict[str, list[str]]:
+    """By rule key: what each rule reads that ``item_version`` (its form), the registries or the licence
+    types do not have, or a syntax error. Empty when every rule fits."""
+    fields = form_fields_of(item_version)
+    schema = registry_selectors.attribute_schema()
+    codes = set(LicenceType.objects.values_list("code", flat=True))
+    found: dict[str, list[str]] = {}
+    for rule in rules:
+        problems = check_expression(rule.expression, form_fields=fields, registry_schema=schema, licence_codes=codes)
+        if problems:
+            found[rule.key] = problems
+    return found
+
+
+def draft_problems(rule_set: RuleSet) -> dict[str, list[str]]:
+    """A draft's rules checked against its item version now (a copied draft may read fields the new
+    version dropped): what must be fixed before it can be published."""
+    if rule_set.state != RuleSetState.DRAFT:
+        return {}
+    return rule_problems(
+        rule_set.item_version, [RuleInput(r.key, r.expression, r.outcome, r.reason) for r in rule_set.rules.all()]
+    )
+
+
+@dataclass
+class CopyResult:
+    rule_set: RuleSet  # the new draft
+    problems: dict[str, list[str]]  # by rule key: names the new item version no longer has
+
+
+@transaction.atomic
+def copy_to_version(actor: MaybeActor, rule_set: RuleSet, item_version: ItemVersion) -> CopyResult:
+    """Copy a rule set (any state) with its rules and test cases into a new draft on a newer version of
+    the same item, after that version was published.
+
+    Every name the rules read is checked against the new version's form (and the registries and licence
+    types). The draft is made even when some no longer exist, and those are listed (in the result, the
+    audit record and on the draft's page): the operator fixes a few rules instead of rebuilding them all,
+    and nothing changes for applicants, because a draft with such problems cannot be published
+    (``publish`` checks again). The copy on the same version is ``new_version``."""
+    rule_set = RuleSet.objects.select_related("item_version__item").get(pk=rule_set.pk)
+    source = rule_set.item_version
+    require_editor(actor, source, "rules.copy")
+    require_editor(actor, item_version, "rules.copy")
+    if item_version.item_id != source.item_id:
+        raise Conflict(_("A rule set can be copied only to a version of the same item."), code="other_item")
+    if item_version.number <= source.number:
+        raise Conflict(
+            _("Choose a newer version of the item than version %(number)s.") % {"number": source.number},
+            code="not_newer",
+        )
+    rules = list(rule_set.rules.all().order_by("order", "pk"))
+    cases = list(rule_set.test_cases.all())
+    problems = rule_problems(item_version, [RuleInput(r.key, r.expression, r.outcome, r.reason) for r in rules])
+    last = RuleSet.objects.filter(item_version=item_version).order_by("-number").first()
+    copy = RuleSet.objects.create(
+        item_version=item_version,
+        number=(last.number + 1) if last else 1,
+        created_by=str(getattr(actor, "username", actor)),
+        note=(
+            _("copied from rule set version %(number)s of item version %(version)s")
+            % {"number": rule_set.number, "version": source.number}
+        )[:300],
+        effective_until=rule_set.effective_until,
+    )
+    Rule.objects.bulk_create(
+        Rule(
+            rule_set=copy,
+            order=index,
+            key=rule.key,
+            expression=rule.expression,
+            outcome=rule.outcome,
+            reason=rule.reason,
+            reason_en=rule.reason_en,
+        )
+        for index, rule in enumerate(rules)
+    )
+    TestCase.objects.bulk_create(
+        TestCase(rule_set=copy, name=case.name, input=case.input, expected=case.expected) for case in cases
+    )
+    item = source.item
+    audit(
+        actor,
+        "rules.copied",
+        copy,
+        summary=f"{item.code} rules v{rule_set.number} (item v{source.number}) → item v{item_version.number} "
+        f"rules v{copy.number}: {len(rules)} rules, {len(problems)} to fix"[:300],
+        data={
+            "from_rule_set": rule_set.pk,
+            "from_item_version": source.pk,
+            "to_item_version": item_version.pk,
+            "rules": [r.key for r in rules],
+            "test_cases": len(cases),
+            "problems": problems,
+        },
+    )
+    return CopyResult(copy, problems)
+
+
 def dry_run(actor: MaybeActor, rule_set: RuleSet, case_input: dict[str, Any]) -> engine.Evaluation:
     """Evaluate a rule set (any state) on a given input, changing nothing."""
     require_editor(actor, rule_set.item_version, "rules.dry_run")
