@@ -120,6 +120,9 @@ def test_the_citizen_sees_the_simulation_under_who_used_my_data(allowance_item) 
     assert supervisor.username in page and application.number in page
     english = client.get("/api/v1/prefill/uses").json()
     assert {"simulation", "decision"} <= {use["kind"] for use in english}
+    police = login_client(make_staff("data_officer", "440300-GAJ").username)  # keeps the population registry
+    owner_page = police.get("/console/registry-uses/?registry=population").content.decode()
+    assert "规则模拟" in owner_page and "对过往申请的规则模拟" in owner_page
 
 
 def test_the_simulation_page_says_the_facts_are_todays(allowance_item) -> None:
