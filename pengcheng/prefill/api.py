@@ -85,8 +85,9 @@ class UseOut(Schema):
     attributes: list[str]
     found: bool
     purpose: str
-    consent: int | None  # None: read by the rules to decide a submitted application (秒批)
+    consent: int | None  # None: read by the rules to decide a submitted application, or by a simulation (秒批)
     application: str | None
+    kind: str  # "prefill" (under the consent), "decision" (秒批 at submission) or "simulation" (rules replayed)
 
 
 def _consent_out(consent: Consent) -> dict[str, Any]:
@@ -201,6 +202,7 @@ def _use_out(use: DataUse) -> dict[str, Any]:
         "purpose": use.purpose,
         "consent": use.consent_id,
         "application": use.application.number if use.application else None,
+        "kind": use.kind,
     }
 
 

@@ -79,9 +79,16 @@ class SubjectKind(models.TextChoices):
     COMPANY = "company", _("Company")
 
 
+class DataUseKind(models.TextChoices):
+    PREFILL = "prefill", _("Pre-fill with consent")
+    DECISION = "decision", _("Automatic decision")
+    SIMULATION = "simulation", _("Rule simulation")
+
+
 class DataUse(models.Model):
     """用数记录: one fetch of one registry's data about one subject, for a purpose: under a consent (pre-fill,
-    秒报), or without one when the rules read the registries to decide a submitted application (秒批)."""
+    秒报), without one when the rules read the registries to decide a submitted application (秒批), or
+    when staff replay past applications against a rule set (``simulated``: nothing was decided)."""
 
     at = models.DateTimeField(_("when"), default=timezone.now)
     consent = models.ForeignKey(
@@ -108,6 +115,8 @@ class DataUse(models.Model):
     attributes = models.JSONField(_("data items"), default=list)
     found = models.BooleanField(_("record found"), default=True)
     purpose = models.CharField(_("purpose"), max_length=300)
+    # Read to simulate a rule set on past applications (秒批 rule simulation), not to serve the subject.
+    simulated = models.BooleanField(_("simulation"), default=False)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -117,6 +126,16 @@ class DataUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registry} {self.subject_kind} {self.at:%Y-%m-%d}"
+
+    @property
+    def kind(self) -> str:
+        """Why the data was read: a simulation, a pre-fill under a consent, or an automatic decision."""
+        if self.simulated:
+            return DataUseKind.SIMULATION
+        return DataUseKind.PREFILL if self.consent_id else DataUseKind.DECISION
+
+    def get_kind_display(self) -> str:
+        return str(DataUseKind(self.kind).label)
 
     @property
     def masked_subject(self) -> str:

@@ -1,7 +1,7 @@
 """Demo seed for the base registries, consistent with the seeded people and companies.
 
-- 人口库: a record for every seeded citizen and demo account (identity numbers in the non-existent area
-  440399) and a few residents without an account; about 60% hold a Shenzhen household registration,
+- 人口库: a record for every citizen of the core seed and every demo account (identity numbers in the
+  non-existent area 440399) and a few residents without an account; about 60% hold a Shenzhen household registration,
   the others a residence permit.
 - 法人库: a record for every seeded company, its legal representative's identity number included.
 - 社保, 不动产, 车辆, 学历: for a realistic share of the adults, deterministic per person.
@@ -18,11 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from pengcheng.core import identifiers
 from pengcheng.core.models import AccountKind, AgentRole, Company, CompanyAgent, Division, DivisionLevel, User
-from pengcheng.core.seed import TEST_AREA, demo_id_number
+from pengcheng.core.seed import DEMO_ACCOUNTS, TEST_AREA, demo_id_number
 from pengcheng.registries.models import (
     Degree,
     EducationRecord,
@@ -43,6 +44,7 @@ from pengcheng.registries.models import (
 from pengcheng.seeding import SeedContext
 
 SOURCE = "demo seed"
+CITIZEN_PREFIX = "c-"  # the core seed's citizens (``core.seed``: c-0000000 …)
 TODAY = dt.date(2025, 1, 1)  # a fixed reference day keeps the seed deterministic
 # Residents registered with the bureau who have not opened an account: (index, name, birth, male).
 UNREGISTERED = [
@@ -201,13 +203,23 @@ def _population_values(
     return values
 
 
+def _registered_people() -> QuerySet[User]:
+    """Who the population registry knows: the citizens the core seed made (``c-…``) and the demo accounts.
+
+    Not every account with a test-area identity number: later seeders make citizens of their own (the
+    applications seed's applicants ``a-…``), which exist only from the second run on, so counting them
+    made every second run add a record for each (and their insurance, property, vehicle and degree
+    records)."""
+    return User.objects.filter(kind=AccountKind.CITIZEN, id_number__startswith=TEST_AREA).filter(
+        Q(username__startswith=CITIZEN_PREFIX) | Q(username__in=[account.username for account in DEMO_ACCOUNTS])
+    )
+
+
 def _seed_population(ctx: SeedContext, places: _Places, now: dt.datetime) -> None:
     records = {r.id_number: r for r in PopulationRecord.objects.filter(source=SOURCE)}
     have = set(PopulationRecord.objects.values_list("id_number", flat=True))
     people: list[tuple[str | None, str, str | None, str]] = list(
-        User.objects.filter(kind=AccountKind.CITIZEN, id_number__startswith=TEST_AREA)
-        .order_by("id_number")
-        .values_list("id_number", "full_name", "residence_id", "username")
+        _registered_people().order_by("id_number").values_list("id_number", "full_name", "residence_id", "username")
     )
     demo: dict[str, dict[str, Any]] = {"citizen": DEMO_CITIZEN, "company": DEMO_COMPANY_PERSON}
     default_division = places.communities[0] if places.communities else None

@@ -69,6 +69,15 @@ class PublishIn(Schema):
     effective_from: dt.datetime | None = None
 
 
+class CopyIn(Schema):
+    item_version: int = Field(..., description="id of a newer version of the same catalog item")
+
+
+class CopyOut(Schema):
+    rule_set: RuleSetOut  # the new draft
+    problems: dict[str, list[str]]  # by rule key: what the new item version no longer has (fix before publishing)
+
+
 class EvaluationOut(Schema):
     outcome: str
     rule: str
@@ -84,6 +93,8 @@ class SimulationOut(Schema):
     changed: int
     outcomes: dict[str, int]
     transitions: dict[str, int]
+    subjects: int  # people and companies whose (today's) registry data was read
+    data_uses: int  # data-use records logging those reads (the citizen's "who used my data")
     changes: list[dict[str, Any]]
 
 
@@ -210,6 +221,18 @@ def get_rule_set(request: HttpRequest, pk: int) -> dict[str, Any]:
 def publish_rule_set(request: HttpRequest, pk: int, body: PublishIn) -> dict[str, Any]:
     rule_set = services.publish(actor_of(request), _rule_set(request, pk), effective_from=body.effective_from)
     return rule_set_out(rule_set)
+
+
+@router.post(
+    "/rule-sets/{pk}/copy", response={201: CopyOut}, summary="Copy to a newer item version as a draft (problems listed)"
+)
+def copy_rule_set(request: HttpRequest, pk: int, body: CopyIn) -> Status:
+    rule_set = _rule_set(request, pk)
+    version = ItemVersion.objects.select_related("item").filter(pk=body.item_version).first()
+    if version is None:
+        raise NotFound("No such item version.")
+    result = services.copy_to_version(actor_of(request), rule_set, version)
+    return Status(201, {"rule_set": rule_set_out(result.rule_set), "problems": result.problems})
 
 
 @router.post("/rule-sets/{pk}/retire", response=RuleSetOut, summary="Retire a published rule set")

@@ -9,7 +9,8 @@ with consent) and ``subject`` (``person`` or ``company``).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q
@@ -86,3 +87,84 @@ def for_application(application: Application, today: dt.date | None = None) -> d
         "licences": licences,
         "today": today or timezone.localdate(),
     }
+
+
+@dataclass
+class SubjectFacts:
+    """What one batch read found about one person or company, and the (newest) application it served."""
+
+    kind: str  # "person" or "company"
+    identifier: str
+    application: Application
+    found: set[str] = field(default_factory=set)  # registry keys that held a record
+
+
+@dataclass
+class Batch:
+    """The rules' input for many applications at once (``for_applications``)."""
+
+    contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # by application id
+    unavailable: dict[int, str] = field(default_factory=dict)  # application id → why its registries failed
+    subjects: list[SubjectFacts] = field(default_factory=list)  # every subject whose facts were read
+
+
+def _read_many(subject: str, identifiers: list[str]) -> tuple[dict[str, dict[str, Any]], str]:
+    if not identifiers:
+        return {}, ""
+    try:
+        return registry_selectors.facts_for_many(subject, identifiers), ""
+    except Exception as exc:
+        return {}, str(exc) or type(exc).__name__
+
+
+def for_applications(applications: Sequence[Application], today: dt.date | None = None) -> Batch:
+    """``for_application`` for many applications, reading the registries once per registry
+    (``facts_for_many``) and licences in one query. An application whose registries could not be read
+    is in ``unavailable`` instead of ``contexts``; ``subjects`` lists each person or company read, once,
+    with the first (newest, in the order given) application it served."""
+    today = today or timezone.localdate()
+    keys: dict[int, tuple[str, str]] = {}
+    for application in applications:
+        company = application.company
+        keys[application.pk] = (
+            (application.applicant.id_number or "").strip().upper(),
+            company.credit_code.strip().upper() if company else "",
+        )
+    people = sorted({person for person, _ in keys.values() if person})
+    companies = sorted({company for _, company in keys.values() if company})
+    person_facts, person_error = _read_many("person", people)
+    company_facts, company_error = _read_many("company", companies)
+    holders = [
+        (HolderKind.ORGANISATION, application.company.credit_code)
+        if application.company
+        else (HolderKind.PERSON, application.applicant.id_number or "")
+        for application in applications
+    ]
+    licences = licences_in_force([holder for holder in holders if holder[1]])
+    batch = Batch()
+    seen: dict[tuple[str, str], SubjectFacts] = {}
+    for application, holder in zip(applications, holders, strict=True):
+        person, credit_code = keys[application.pk]
+        reads = [
+            ("person", person, person_facts, person_error),
+            ("company", credit_code, company_facts, company_error),
+        ]
+        for kind, identifier, facts, error in reads:
+            if identifier and not error and (kind, identifier) not in seen:
+                found = set(facts.get(identifier, {}))
+                seen[kind, identifier] = SubjectFacts(kind, identifier, application, found)
+        error = (person_error if person else "") or (company_error if credit_code else "")
+        if error:
+            batch.unavailable[application.pk] = error
+            continue
+        registry: dict[str, Any] = {}
+        registry.update(person_facts.get(person, {}) if person else {})
+        registry.update(company_facts.get(credit_code, {}) if credit_code else {})
+        batch.contexts[application.pk] = {
+            "form": dict(application.form_data or {}),
+            "registry": registry,
+            "licences": licences.get(holder[1], {}) if holder[1] else {},
+            "today": today,
+        }
+    batch.subjects = list(seen.values())
+    return batch

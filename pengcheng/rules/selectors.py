@@ -57,6 +57,12 @@ def rule_set_for(actor: MaybeActor, pk: int) -> RuleSet:
     return found
 
 
+def newer_versions(rule_set: RuleSet) -> list[ItemVersion]:
+    """Versions of the rule set's item published after its own, newest first: where it can be copied."""
+    source = rule_set.item_version
+    return list(ItemVersion.objects.filter(item_id=source.item_id, number__gt=source.number).order_by("-number"))
+
+
 def latest_decision(application: Application) -> Decision | None:
     return Decision.objects.filter(application=application).select_related("rule_set").first()
 

@@ -22,7 +22,7 @@ from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
 from pengcheng.core.models import Company, Department, User
 from pengcheng.core.permissions import require_department, require_platform_role, scope_of
 from pengcheng.licences.models import LicenceType
-from pengcheng.prefill.services import record_decision_reads
+from pengcheng.prefill.services import SubjectRead, record_decision_reads, record_simulation_reads
 from pengcheng.registries import selectors as registry_selectors
 from pengcheng.rules import context as rule_context
 from pengcheng.rules import engine
@@ -382,6 +382,105 @@ def new_version(actor: MaybeActor, rule_set: RuleSet, item_version: ItemVersion 
     )
 
 
+def rule_problems(item_version: ItemVersion, rules: list[RuleInput]) -> dict[str, list[str]]:
+    """By rule key: what each rule reads that ``item_version`` (its form), the registries or the licence
+    types do not have, or a syntax error. Empty when every rule fits."""
+    fields = form_fields_of(item_version)
+    schema = registry_selectors.attribute_schema()
+    codes = set(LicenceType.objects.values_list("code", flat=True))
+    found: dict[str, list[str]] = {}
+    for rule in rules:
+        problems = check_expression(rule.expression, form_fields=fields, registry_schema=schema, licence_codes=codes)
+        if problems:
+            found[rule.key] = problems
+    return found
+
+
+def draft_problems(rule_set: RuleSet) -> dict[str, list[str]]:
+    """A draft's rules checked against its item version now (a copied draft may read fields the new
+    version dropped): what must be fixed before it can be published."""
+    if rule_set.state != RuleSetState.DRAFT:
+        return {}
+    return rule_problems(
+        rule_set.item_version, [RuleInput(r.key, r.expression, r.outcome, r.reason) for r in rule_set.rules.all()]
+    )
+
+
+@dataclass
+class CopyResult:
+    rule_set: RuleSet  # the new draft
+    problems: dict[str, list[str]]  # by rule key: names the new item version no longer has
+
+
+@transaction.atomic
+def copy_to_version(actor: MaybeActor, rule_set: RuleSet, item_version: ItemVersion) -> CopyResult:
+    """Copy a rule set (any state) with its rules and test cases into a new draft on a newer version of
+    the same item, after that version was published.
+
+    Every name the rules read is checked against the new version's form (and the registries and licence
+    types). The draft is made even when some no longer exist, and those are listed (in the result, the
+    audit record and on the draft's page): the operator fixes a few rules instead of rebuilding them all,
+    and nothing changes for applicants, because a draft with such problems cannot be published
+    (``publish`` checks again). The copy on the same version is ``new_version``."""
+    rule_set = RuleSet.objects.select_related("item_version__item").get(pk=rule_set.pk)
+    source = rule_set.item_version
+    require_editor(actor, source, "rules.copy")
+    require_editor(actor, item_version, "rules.copy")
+    if item_version.item_id != source.item_id:
+        raise Conflict(_("A rule set can be copied only to a version of the same item."), code="other_item")
+    if item_version.number <= source.number:
+        raise Conflict(
+            _("Choose a newer version of the item than version %(number)s.") % {"number": source.number},
+            code="not_newer",
+        )
+    rules = list(rule_set.rules.all().order_by("order", "pk"))
+    cases = list(rule_set.test_cases.all())
+    problems = rule_problems(item_version, [RuleInput(r.key, r.expression, r.outcome, r.reason) for r in rules])
+    last = RuleSet.objects.filter(item_version=item_version).order_by("-number").first()
+    copy = RuleSet.objects.create(
+        item_version=item_version,
+        number=(last.number + 1) if last else 1,
+        created_by=str(getattr(actor, "username", actor)),
+        note=(
+            _("copied from rule set version %(number)s of item version %(version)s")
+            % {"number": rule_set.number, "version": source.number}
+        )[:300],
+        effective_until=rule_set.effective_until,
+    )
+    Rule.objects.bulk_create(
+        Rule(
+            rule_set=copy,
+            order=index,
+            key=rule.key,
+            expression=rule.expression,
+            outcome=rule.outcome,
+            reason=rule.reason,
+            reason_en=rule.reason_en,
+        )
+        for index, rule in enumerate(rules)
+    )
+    TestCase.objects.bulk_create(
+        TestCase(rule_set=copy, name=case.name, input=case.input, expected=case.expected) for case in cases
+    )
+    item = source.item
+    audit(
+        actor,
+        "rules.copied",
+        copy,
+        summary=f"{item.code} rules v{rule_set.number} (item v{source.number}) → item v{item_version.number} "
+        f"rules v{copy.number}: {len(rules)} rules, {len(problems)} to fix"[:300],
+        data={
+            "from_rule_set": rule_set.pk,
+            "from_item_version": source.pk,
+            "to_item_version": item_version.pk,
+            "rules": [r.key for r in rules],
+            "test_cases": len(cases),
+            "problems": problems,
+        },
+    )
+    return CopyResult(copy, problems)
+
+
 def dry_run(actor: MaybeActor, rule_set: RuleSet, case_input: dict[str, Any]) -> engine.Evaluation:
     """Evaluate a rule set (any state) on a given input, changing nothing."""
     require_editor(actor, rule_set.item_version, "rules.dry_run")
@@ -523,6 +622,8 @@ class Simulation:
     outcomes: dict[str, int] = field(default_factory=dict)
     transitions: dict[str, int] = field(default_factory=dict)  # "approve→refer": n
     rows: list[SimulationRow] = field(default_factory=list)
+    subjects: int = 0  # people and companies whose registry data was read
+    data_uses: int = 0  # the data-use records logging those reads
 
     def as_dict(self, limit: int = 200) -> dict[str, Any]:
         return {
@@ -531,6 +632,8 @@ class Simulation:
             "changed": self.changed,
             "outcomes": self.outcomes,
             "transitions": self.transitions,
+            "subjects": self.subjects,
+            "data_uses": self.data_uses,
             "changes": [vars(row) for row in self.rows if row.changed][:limit],
         }
 
@@ -544,27 +647,35 @@ def _past_outcome(application: Application, decision: Decision | None) -> str:
     return ""
 
 
+@transaction.atomic
 def simulate(actor: MaybeActor, rule_set: RuleSet, *, limit: int = 5000) -> Simulation:
-    """Run a rule set against the item's past applications (all its versions; newest first) with today's
-    registry data, and count the decisions that would change. Nothing is written."""
+    """Run a rule set against the item's past applications (all its versions; newest first) and count the
+    decisions that would change. No decision is written.
+
+    The facts are today's registry data, not the data each application was decided on (the registries
+    keep no history). Reading them is a use of each applicant's data: every read is logged as a data use
+    (``prefill.services.record_simulation_reads``, one insert, marked as a simulation by ``actor`` of this
+    rule set) in the same transaction as the audit record, so a simulation that fails leaves neither."""
     require_editor(actor, rule_set.item_version, "rules.simulate")
     specs = specs_of(rule_set)
     applications = list(
         Application.objects.filter(item_id=rule_set.item_version.item_id)
         .exclude(state__in=[State.DRAFT, State.WITHDRAWN])
         .select_related("applicant", "company")
-        .order_by("-submitted_at")[:limit]
+        .order_by("-submitted_at", "-pk")[:limit]
     )
     latest: dict[int, Decision] = {}
     for decision in Decision.objects.filter(application__in=applications).order_by("created_at"):
         latest[decision.application_id] = decision
+    batch = rule_context.for_applications(applications)
     result = Simulation(rule_set)
     for application in applications:
-        try:
-            context = rule_context.for_application(application)
+        context = batch.contexts.get(application.pk)
+        if context is None:
+            error = batch.unavailable.get(application.pk, "")
+            evaluation = engine.refer("基础库暂时无法访问。", "Registries unavailable.", [], error=error)
+        else:
             evaluation = engine.evaluate(specs, context)
-        except rule_context.RegistryUnavailable as exc:
-            evaluation = engine.refer("基础库暂时无法访问。", "Registries unavailable.", [], error=str(exc))
         before = _past_outcome(application, latest.get(application.pk))
         row = SimulationRow(application.number, before, evaluation.outcome, evaluation.rule, evaluation.reason)
         result.rows.append(row)
@@ -574,14 +685,37 @@ def simulate(actor: MaybeActor, rule_set: RuleSet, *, limit: int = 5000) -> Simu
             result.changed += 1
             key = f"{before or 'pending'}→{evaluation.outcome}"
             result.transitions[key] = result.transitions.get(key, 0) + 1
+    item = rule_set.item_version.item
+    uses = record_simulation_reads(
+        actor,
+        item.department,
+        [SubjectRead(s.kind, s.identifier, s.application, s.found) for s in batch.subjects],
+        simulation_purpose(actor, rule_set),
+    )
+    result.data_uses = len(uses)
+    result.subjects = len(batch.subjects)
     audit(
         actor,
         "rules.simulated",
         rule_set,
-        summary=f"{result.total} applications, {result.changed} would change",
-        data={"transitions": result.transitions},
+        summary=f"{result.total} applications, {result.changed} would change; "
+        f"registry data of {result.subjects} subjects read ({result.data_uses} data uses)",
+        data={"transitions": result.transitions, "subjects": result.subjects, "data_uses": result.data_uses},
     )
     return result
+
+
+def simulation_purpose(actor: MaybeActor, rule_set: RuleSet) -> str:
+    """The purpose a citizen reads for a simulation's read of their data: who simulated which rule set."""
+    return _(
+        "Simulation by %(who)s of rule set version %(number)s (%(state)s) for “%(item)s”: a past application "
+        "was checked again with today's registry data; no decision was made or changed"
+    ) % {
+        "who": str(getattr(actor, "username", actor)),
+        "number": rule_set.number,
+        "state": rule_set.get_state_display(),
+        "item": rule_set.item_version.name,
+    }
 
 
 # Policies ---------------------------------------------------------------------------------------------

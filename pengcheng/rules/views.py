@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from pengcheng.catalog.models import ItemVersion
@@ -197,6 +198,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "line": exc.lineno,
                 "column": exc.colno,
             }
+    newer = selectors.newer_versions(rule_set)
     return render(
         request,
         "rules/detail.html",
@@ -205,6 +207,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rules": list(rule_set.rules.all()),
             "results": services.run_tests(rule_set),
             "in_force": selectors.in_force(rule_set.item_version),
+            "newer_versions": newer,
+            # The newest item version has no rule set yet: its applications all go to a clerk.
+            "needs_copy": bool(newer) and not RuleSet.objects.filter(item_version=newer[0]).exists(),
+            "problems": services.draft_problems(rule_set),
             "dry_input": dry_input,
             "dry_run": dry_run,
             "dry_error": dry_error,
@@ -238,11 +244,41 @@ def retire(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """A new draft from a rule set: on its own item version, or copied to a newer one (``item_version``;
+    without it, the item's current version)."""
     rule_set = selectors.rule_set_for(request.user, pk)
-    current = rule_set.item_version.item.current_version or rule_set.item_version
-    created = services.new_version(request.user, rule_set, current)
-    messages.success(request, _("A new draft was made."))
-    return redirect("rules:edit", pk=created.pk)
+    source = rule_set.item_version
+    raw = request.POST.get("item_version", "")
+    if raw:
+        target = ItemVersion.objects.filter(pk=int(raw) if raw.isdigit() else 0, item_id=source.item_id).first()
+        if target is None:
+            raise NotFound(_("No such item version."))
+    else:
+        target = source.item.current_version or source
+    if target.pk == source.pk:
+        created = services.new_version(request.user, rule_set)
+        messages.success(request, _("A new draft was made."))
+        return redirect("rules:edit", pk=created.pk)
+    result = services.copy_to_version(request.user, rule_set, target)
+    if not result.problems:
+        messages.success(
+            request,
+            _("The rule set was copied to item version %(version)s as a draft; every field it reads still exists.")
+            % {"version": target.number},
+        )
+        return redirect("rules:edit", pk=result.rule_set.pk)
+    messages.warning(
+        request,
+        ngettext(
+            "The rule set was copied to item version %(version)s as a draft, but %(count)s rule reads what that "
+            "version no longer has. Fix it (listed below) before publishing.",
+            "The rule set was copied to item version %(version)s as a draft, but %(count)s rules read what that "
+            "version no longer has. Fix them (listed below) before publishing.",
+            len(result.problems),
+        )
+        % {"version": target.number, "count": len(result.problems)},
+    )
+    return redirect("rules:detail", pk=result.rule_set.pk)
 
 
 @staff_required

@@ -11,7 +11,8 @@ from pengcheng.rules.models import RuleSet
 class Command(BaseCommand):
     help = (
         "Run a rule set (by id, or the newest draft of an item: --item CODE) against the item's past "
-        "applications and report how many decisions would change, and which. Nothing is written."
+        "applications (with today's registry data) and report how many decisions would change, and which. "
+        "No decision is written; the registry reads are logged as data uses (by the platform)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -38,7 +39,8 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{rule_set.item_version.item.code} rule set v{rule_set.number} ({rule_set.state}): "
-            f"{result.total} past applications, {result.changed} decisions would change"
+            f"{result.total} past applications, {result.changed} decisions would change "
+            f"(today's registry data; {result.data_uses} registry reads logged as data uses)"
         )
         for outcome, count in sorted(result.outcomes.items()):
             self.stdout.write(f"  {outcome}: {count}")
