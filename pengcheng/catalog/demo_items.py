@@ -308,12 +308,7 @@ def m(
     note: str = "",
     key: str = "",
 ) -> MaterialSpec:
-    spec = MaterialSpec(name=name, kind=kind, licence_type=licence, required=required, description=note, key=key)
-    if kind == MaterialKind.FORM:
-        # A form is filled in online and accepts no file; publishing stores it so, and a spec that said
-        # otherwise would differ from its stored version and publish a new one on every re-seed.
-        spec.accepted_types = []
-    return spec
+    return MaterialSpec(name=name, kind=kind, licence_type=licence, required=required, description=note, key=key)
 
 
 # Licence materials name the licence type (``licences`` catalogue code) and keep a readable key.

@@ -194,7 +194,9 @@ def _material_keys(materials: list[MaterialSpec]) -> None:
 
 
 def _material_tuple(m: MaterialSpec | Material) -> tuple[Any, ...]:
-    return (m.key, m.name, m.kind, m.required, m.licence_type, list(m.accepted_types), m.max_bytes, m.description)
+    # Compared as stored: a form is filled in online and is saved with no file types, whatever the spec says.
+    types = list(m.accepted_types) if m.kind != MaterialKind.FORM else []
+    return (m.key, m.name, m.kind, m.required, m.licence_type, types, m.max_bytes, m.description)
 
 
 def _unchanged(version: ItemVersion, spec: ItemSpec) -> bool:
