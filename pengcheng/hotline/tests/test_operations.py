@@ -329,3 +329,34 @@ def test_the_demo_seed_makes_tickets_and_figures(demo_city: None) -> None:
     today = timezone.localdate()
     overview = stats.overview(SYSTEM, today - dt.timedelta(days=60), today)
     assert overview.total.get("received") == 60
+
+
+def test_demo_tickets_say_what_their_category_is_about_and_replies_answer_them(demo_city: None) -> None:
+    from pengcheng.hotline import demo_text, seed
+    from pengcheng.seeding import SeedContext
+
+    ctx = SeedContext(scale=1, quiet=True)
+    seed.BASE_TICKETS, saved = 120, seed.BASE_TICKETS
+    try:
+        assert seed.load_tickets(ctx) == 120
+        tickets = list(Ticket.objects.filter(external_id__startswith="demo-").select_related("category"))
+        first = sorted((t.external_id, t.title, t.description, t.reply) for t in tickets)
+        Ticket.objects.filter(external_id__startswith="demo-").delete()
+        assert seed.load_tickets(ctx) == 120
+    finally:
+        seed.BASE_TICKETS = saved
+    again = Ticket.objects.filter(external_id__startswith="demo-").values_list(
+        "external_id", "title", "description", "reply"
+    )
+    assert sorted(again) == first  # seeded: the same text every time
+    topics = {topic.path: topic for topic in demo_text.TOPICS}
+    assert all(t.category is not None and t.category.path_name in topics for t in tickets)
+    on_topic = [t for t in tickets if any(s in t.title + t.description for s in topics[t.category.path_name].subjects)]  # type: ignore[union-attr]
+    assert len(on_topic) >= 0.8 * len(tickets)  # the rest are about a neighbouring topic, as real labels are arguable
+    assert len({t.category_id for t in tickets}) >= 20
+    replied = [t for t in tickets if t.reply]
+    weak_texts = {*demo_text.WEAK_REPLIES, "已在电话中答复市民。"}
+    weak = [t for t in replied if t.reply in weak_texts]
+    assert 0 < len(weak) <= 0.25 * len(replied)
+    dispatched = [t for t in replied if t.reply not in weak_texts and t.lead_department_id]
+    assert dispatched and all(t.title in t.reply or t.request_type in ("consultation", "praise") for t in dispatched)
