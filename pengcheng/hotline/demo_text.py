@@ -17,10 +17,12 @@ from dataclasses import dataclass
 
 from pengcheng.hotline.models import RequestType
 
-# Type profiles: how often each request type occurs for a topic of that kind.
-NUISANCE = {"complaint": 58, "help": 14, "report": 10, "suggestion": 8, "consultation": 8, "praise": 2}
-SERVICE = {"consultation": 45, "help": 22, "complaint": 20, "suggestion": 8, "report": 2, "praise": 3}
-WRONGDOING = {"report": 45, "complaint": 40, "help": 5, "consultation": 6, "suggestion": 2, "praise": 2}
+# Type profiles: how often each request type occurs for a topic of that kind. Over all topics they
+# give about 41% complaints, 24% requests for help, 20% consultations, 7% suggestions, 6% reports
+# and 2% praise, the usual shape of a city hotline.
+NUISANCE = {"complaint": 50, "help": 25, "consultation": 10, "suggestion": 10, "report": 3, "praise": 2}
+SERVICE = {"consultation": 50, "help": 25, "complaint": 17, "suggestion": 5, "report": 1, "praise": 3}
+WRONGDOING = {"complaint": 45, "report": 20, "help": 20, "consultation": 10, "suggestion": 3, "praise": 2}
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ TOPICS: tuple[Topic, ...] = (
         "城乡建设 / 住房保障与房地产 / 物业服务",
         12,
         NUISANCE,
-        ("物业管理不到位", "电梯经常故障", "物业擅自提高停车费"),
+        ("物业擅自提高停车费", "电梯经常故障", "物业管理不到位"),
         (
             "{place}某小区物业擅自提高停车费，未经业主大会同意，也不公示收支。",
             "{place}某小区电梯一个月坏了三次，物业一直拖着不彻底维修，老人上下楼很困难。",
@@ -115,7 +117,7 @@ TOPICS: tuple[Topic, ...] = (
         "城乡建设 / 住房保障与房地产 / 保障性住房",
         5,
         SERVICE,
-        ("公租房申请", "保障性住房轮候"),
+        ("公租房轮候太久", "保障房分配不透明"),
         (
             "申请{place}的公租房已经轮候三年，一直没有消息，家里住房很困难。",
             "{place}的保障性住房分配结果公示不透明，怀疑有人不符合条件。",
@@ -239,7 +241,7 @@ TOPICS: tuple[Topic, ...] = (
             "我的医保卡在{place}的药店突然无法使用，说参保状态异常。",
         ),
         "异地就医医保怎么备案报销？报销比例是多少？",
-        ("已核查参保状态并修正异常信息，医保卡已恢复使用", "已完成报销审核，费用已拨付到参保人账户"),
+        ("已完成报销审核，费用已拨付到参保人账户", "已核查参保状态并修正异常信息，医保卡已恢复使用"),
     ),
     Topic(
         "劳动和社会保障 / 就业培训 / 就业和再就业",
@@ -305,7 +307,7 @@ TOPICS: tuple[Topic, ...] = (
         "商贸旅游 / 市场监管 / 物价监督",
         5,
         WRONGDOING,
-        ("价格欺诈", "明码标价不规范"),
+        ("价格欺诈", "办卡后随意涨价"),
         (
             "{place}某超市标价和结账价格不一致，多收了钱。",
             "{place}一家理发店办卡时承诺的价格，后来随意上涨。",
@@ -350,7 +352,7 @@ TOPICS: tuple[Topic, ...] = (
         "卫生计生 / 公共卫生 / 疾病预防控制",
         3,
         SERVICE,
-        ("疫苗接种预约", "登革热防控"),
+        ("疫苗接种预约", "蚊虫滋生"),
         (
             "{place}社康中心的疫苗一直预约不上，孩子快超过接种时间了。",
             "{place}积水处蚊子很多，担心有登革热，希望做消杀。",
@@ -362,7 +364,7 @@ TOPICS: tuple[Topic, ...] = (
         "教育文体 / 考试招生 / 招生录取",
         6,
         SERVICE,
-        ("学位申请", "小学入学"),
+        ("学位申请", "学区学位紧张"),
         (
             "孩子在{place}申请小学学位，积分够了却被调剂到很远的学校。",
             "{place}学区学位紧张，今年很多孩子上不了家门口的学校。",
@@ -627,6 +629,7 @@ class Text:
     title: str
     description: str
     place: str
+    district: str
     problem: str  # the problem as the caller put it
     demand: str  # what the caller asked for (the closing sentence), or ""
     index: int  # which of the topic's subjects
@@ -661,8 +664,10 @@ def compose(rng: random.Random, topic: Topic, request_type: str, district: str, 
         (f"{district}{community}", f"{short}{rng.choice(SPOTS)}", f"{district}{short}{rng.choice(SPOTS)}")
     )
     opening = rng.choice(OPENINGS).format(district=district, community=community)
-    # Callers do not follow the types' patterns strictly: some close the way another type would.
-    closing = rng.choice(CLOSINGS[rng.choice(list(CLOSINGS)) if rng.random() < MIXED_SHARE else request_type])
+    # Callers do not follow the types' patterns strictly: some close the way a complaint or a request for
+    # help would.
+    mixed = request_type != RequestType.PRAISE and rng.random() < MIXED_SHARE
+    closing = rng.choice(CLOSINGS[rng.choice(("complaint", "help")) if mixed else request_type])
     if request_type == RequestType.CONSULTATION:
         body = opening + topic.question.format(place=place) + closing
     elif request_type == RequestType.SUGGESTION:
@@ -675,7 +680,7 @@ def compose(rng: random.Random, topic: Topic, request_type: str, district: str, 
         body = opening + problem.format(place=place) + closing
     patterns = TITLES[request_type] if rng.random() >= PLAIN_TITLE_SHARE else ("{place}{subject}", "{subject}")
     title = rng.choice(patterns).format(place=place, subject=subject)
-    return Text(topic, subject, title[:200], body, place, problem.format(place=place), closing, index)
+    return Text(topic, subject, title[:200], body, place, district, problem.format(place=place), closing, index)
 
 
 def _date(moment: dt.datetime) -> str:
@@ -699,8 +704,8 @@ def reply(
     greeting = rng.choice(("您好！", "市民您好：", "尊敬的市民："))
     if request_type == RequestType.CONSULTATION:
         return (
-            f"{greeting}关于您咨询的{text.subject}问题，答复如下：{text.topic.question.format(place=text.place)}"
-            f"可携带身份证件及相关材料到{text.place}所在区的政务服务中心窗口办理，也可通过“i深圳”App在线办理，"
+            f"{greeting}关于您咨询的“{text.topic.question.format(place=text.place)}”，答复如下：{text.subject}"
+            f"可携带身份证件及相关材料到{text.district}政务服务中心窗口办理，也可通过“i深圳”App在线办理，"
             f"一般{rng.choice(('3', '5', '7'))}个工作日内办结。如需进一步了解，可拨打{phone}咨询。"
         )
     if request_type == RequestType.PRAISE:
@@ -715,10 +720,10 @@ def reply(
             "目前该问题已整改到位，后续将持续跟踪。",
         )
     )
-    demand = text.demand.rstrip("。！？?!，")
+    demand = text.demand.removesuffix("谢谢。").rstrip("。！？?!，")
     answer = f"对您提出的“{demand}”的诉求，{rng.choice(DEMAND_ANSWERS)}" if demand else ""
     return (
-        f"{greeting}您反映的“{text.title}”问题收悉。经了解，{text.problem.rstrip('。')}。{department}高度重视，"
+        f"{greeting}您反映的“{text.title}”问题收悉。经了解，您来电反映“{text.problem}”{department}高度重视，"
         f"于{_date(visit)}派员到{text.place}现场核查，情况基本属实。{action}。{answer}{follow}"
     )
 
@@ -728,7 +733,7 @@ def phone_answer(rng: random.Random, text: Text) -> str:
     if rng.random() < WEAK_SHARE:
         return "已在电话中答复市民。"
     return (
-        f"已电话答复市民关于{text.subject}的咨询：{text.topic.question.format(place=text.place)}"
-        f"已告知办理条件、所需材料和办理地点（{text.place}所在区政务服务中心窗口或“i深圳”App），"
+        f"已电话答复市民关于{text.subject}的咨询（“{text.topic.question.format(place=text.place)}”）："
+        f"已告知办理条件、所需材料和办理地点（{text.district}政务服务中心窗口或“i深圳”App），"
         f"并告知咨询电话{rng.choice(PHONES)}，市民表示清楚。"
     )
