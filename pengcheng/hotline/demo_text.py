@@ -35,6 +35,10 @@ class Topic:
     question: str  # what a consultation asks
     actions: tuple[str, ...]  # what a department did about it
 
+    @property
+    def first_level(self) -> str:
+        return self.path.split(" / ")[0]
+
 
 TOPICS: tuple[Topic, ...] = (
     Topic(

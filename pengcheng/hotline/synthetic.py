@@ -13,6 +13,7 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pengcheng.hotline import demo_text
@@ -50,9 +51,18 @@ class World:
     districts: dict[str, str] = field(default_factory=dict)  # district code → name
     department_names: dict[int, str] = field(default_factory=dict)
 
-    @property
+    # Computed once per world: millions of tickets are made from one (bench/hotline_volume.py).
+    @cached_property
     def topic_weights(self) -> list[int]:
         return [topic.weight for topic, _leaf in self.topics]
+
+    @cached_property
+    def neighbours(self) -> dict[str, list[demo_text.Topic]]:
+        """The topics under each first-level category."""
+        found: dict[str, list[demo_text.Topic]] = {}
+        for topic, _leaf in self.topics:
+            found.setdefault(topic.first_level, []).append(topic)
+        return found
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -71,7 +81,7 @@ def make_ticket(
     district = world.districts.get(division[:6], "")
     said = topic
     if rng.random() < demo_text.ARGUABLE_SHARE:
-        said = rng.choice([t for t, _leaf in world.topics if t.path.split(" / ")[0] == topic.path.split(" / ")[0]])
+        said = rng.choice(world.neighbours[topic.first_level])
     text = demo_text.compose(rng, said, request_type, district, place_name)
     urgency = Urgency.NORMAL if rng.random() < 0.95 else (Urgency.URGENT if rng.random() < 0.8 else Urgency.CRITICAL)
     ticket: dict[str, Any] = {
