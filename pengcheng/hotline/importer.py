@@ -28,13 +28,14 @@ from pengcheng.audit.services import record as audit
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.errors import ValidationFailed
 from pengcheng.core.models import User
-from pengcheng.hotline import access, location, selectors
+from pengcheng.hotline import access, deadlines, location, selectors
 from pengcheng.hotline.models import (
     CHANNEL_NAMES,
     REQUEST_TYPE_NAMES,
     Channel,
     EventKind,
     ImportBatch,
+    LimitUnit,
     RequestType,
     Status,
     Ticket,
@@ -257,6 +258,7 @@ class RowConverter:
         # Addresses and categories repeat across rows: look each one up once.
         self._places: dict[str, location.AddressMatch | None] = {}
         self._categories: dict[str, Any] = {}
+        self._due: dict[tuple[dt.date, deadlines.Limit], dt.datetime] = {}
 
     def place(self, address: str) -> location.AddressMatch | None:
         if address not in self._places:
@@ -267,6 +269,17 @@ class RowConverter:
         if text not in self._categories:
             self._categories[text] = selectors.find_category(text)
         return self._categories[text]
+
+    def handle_due(self, created: dt.datetime, request_type: str, category: Any) -> dt.datetime:
+        """The 办结 deadline the ticket had under today's time limits, counted from its receipt (an
+        imported ticket has no dispatch time). Working-day limits depend only on the day: cached."""
+        limit = deadlines.limit_for(request_type, category, Urgency.NORMAL)
+        if limit.handle_unit != LimitUnit.WORKING_DAYS:
+            return deadlines.handle_due(created, limit)
+        key = (created.astimezone(_TZ).date(), limit)
+        if key not in self._due:
+            self._due[key] = deadlines.handle_due(created, limit)
+        return self._due[key]
 
     def value(self, row: dict[str, Any], target: str) -> Any:
         column = self.mapping.get(target)
@@ -308,9 +321,13 @@ class RowConverter:
         title = _text(self.value(row, "title")) or description.splitlines()[0][:40]
         local_day = created.astimezone(_TZ).date()
         closed_at = (replied or created) if reply else created
+        request_type = request_type or self.options.default_type
+        # On time or late is known only when the file says when the reply was given; otherwise it
+        # stays unknown (None), and the figures leave the ticket out of the on-time rate.
+        due = self.handle_due(created, request_type, category) if replied is not None else None
         fields: dict[str, Any] = {
             **self.defaults,
-            "request_type": request_type or self.options.default_type,
+            "request_type": request_type,
             "category_id": category.pk if category else None,
             "category_top_id": _top_id(category),
             "channel": channel or self.options.default_channel,
@@ -325,6 +342,9 @@ class RowConverter:
             "received_on": local_day,
             "replied_at": replied if reply else None,
             "closed_at": closed_at,
+            "handle_due": due,
+            "expected_at": due,
+            "closed_on_time": (replied <= due) if replied is not None and due is not None else None,
             "reply": reply,
             "public_reply": reply,
             "external_id": _text(self.value(row, "external_id"))[:100],

@@ -641,6 +641,9 @@ class DailyTicketStat(models.Model):
     accepted = models.PositiveIntegerField(default=0)
     accepted_on_time = models.PositiveIntegerField(default=0)
     closed = models.PositiveIntegerField(default=0)
+    # Closed tickets whose 办结 on time or late is known: the on-time rate's denominator (an imported
+    # ticket without a reply time is closed, but neither on time nor late).
+    closed_timed = models.PositiveIntegerField(default=0)
     closed_on_time = models.PositiveIntegerField(default=0)
     rated = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)

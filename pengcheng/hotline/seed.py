@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from pengcheng.core.models import Department, Division, DivisionLevel
-from pengcheng.hotline import deadlines, routing, selectors, stats, synthetic
+from pengcheng.hotline import deadlines, demo_text, routing, selectors, stats, synthetic
 from pengcheng.hotline.models import (
     AttributeType,
     Category,
@@ -231,7 +231,13 @@ def load_attributes() -> None:
 
 
 def demo_world() -> synthetic.World:
-    leaves = [(c.pk, c.code, selectors.category_by_code(c.code[:2]).pk) for c in selectors.services()]  # type: ignore[union-attr]
+    services = selectors.services()
+    leaves = [(c.pk, c.code, selectors.category_by_code(c.code[:2]).pk) for c in services]  # type: ignore[union-attr]
+    by_path = {c.path_name: leaf for c, leaf in zip(services, leaves, strict=True)}
+    # The hand-written topics whose leaf the tree has; a plain topic per leaf when none does.
+    topics = [(topic, by_path[topic.path]) for topic in demo_text.TOPICS if topic.path in by_path]
+    if not topics:
+        topics = [(demo_text.generic_topic(c.path_name), leaf) for c, leaf in zip(services, leaves, strict=True)]
     communities = list(
         Division.objects.filter(level=DivisionLevel.COMMUNITY).order_by("code").values_list("code", "short_name")
     )
@@ -242,7 +248,9 @@ def demo_world() -> synthetic.World:
         return found.department_id if found else None
 
     departments = list(Department.objects.exclude(kind="government").values_list("pk", flat=True))
-    return synthetic.World(leaves, communities, route, departments)
+    districts = dict(Division.objects.filter(level=DivisionLevel.DISTRICT).values_list("code", "name"))
+    names = dict(Department.objects.values_list("pk", "name"))
+    return synthetic.World(leaves, communities, route, departments, topics, districts, names)
 
 
 def load_tickets(ctx: SeedContext) -> int:

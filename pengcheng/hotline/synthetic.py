@@ -12,19 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
+from pengcheng.hotline import demo_text
 from pengcheng.hotline.models import Channel, EventKind, Rating, RequestType, Status, Urgency
 
-TYPES = [
-    (RequestType.COMPLAINT, 40),
-    (RequestType.HELP, 25),
-    (RequestType.CONSULTATION, 20),
-    (RequestType.SUGGESTION, 8),
-    (RequestType.REPORT, 5),
-    (RequestType.PRAISE, 2),
-]
 CHANNELS = [
     (Channel.PHONE, 55),
     (Channel.APP, 15),
@@ -42,18 +36,6 @@ HANDLE_DAYS = {
     RequestType.SUGGESTION: 10,
     RequestType.PRAISE: 5,
 }
-PROBLEMS = [
-    ("{place}附近施工噪音扰民", "{place}附近工地夜间持续施工，噪音很大，影响居民休息，请相关部门处理。"),
-    ("{place}路灯不亮", "{place}一带有几盏路灯连续多日不亮，夜间出行不安全，希望尽快维修。"),
-    ("{place}井盖破损", "{place}人行道上的井盖破损松动，存在安全隐患，请尽快更换。"),
-    ("{place}垃圾清运不及时", "{place}的垃圾桶已满，垃圾堆放数日无人清运，气味难闻。"),
-    ("咨询{place}社保办理", "想咨询在{place}办理社保转移需要哪些材料，在哪里办理。"),
-    ("{place}商户占道经营", "{place}有商户长期占用人行道经营，行人只能走机动车道。"),
-    ("{place}小区停车收费问题", "{place}某小区物业擅自提高停车费，未经业主大会同意。"),
-    ("{place}积水严重", "每逢下雨{place}路段积水严重，车辆和行人通行困难。"),
-    ("表扬{place}工作人员", "{place}的工作人员耐心细致地帮我解决了问题，特此表扬。"),
-    ("建议{place}增设公交站", "{place}附近居民较多但公交站距离较远，建议增设站点。"),
-]
 
 
 @dataclass(frozen=True)
@@ -64,6 +46,23 @@ class World:
     communities: list[tuple[str, str]]  # (code, name)
     route: Callable[[str, str], int | None]  # (category code, division code) → department id
     departments: list[int]
+    # What tickets are about: a topic and its leaf (category id, code, first-level id); see ``demo_text``.
+    topics: list[tuple[demo_text.Topic, tuple[int, str, int]]]
+    districts: dict[str, str] = field(default_factory=dict)  # district code → name
+    department_names: dict[int, str] = field(default_factory=dict)
+
+    # Computed once per world: millions of tickets are made from one (bench/hotline_volume.py).
+    @cached_property
+    def topic_weights(self) -> list[int]:
+        return [topic.weight for topic, _leaf in self.topics]
+
+    @cached_property
+    def neighbours(self) -> dict[str, list[demo_text.Topic]]:
+        """The topics under each first-level category."""
+        found: dict[str, list[demo_text.Topic]] = {}
+        for topic, _leaf in self.topics:
+            found.setdefault(topic.first_level, []).append(topic)
+        return found
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
@@ -74,11 +73,16 @@ def make_ticket(
     rng: random.Random, received: dt.datetime, now: dt.datetime, world: World, tz: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """One ticket's columns and its timeline events (dispatches and refusals), as plain dicts."""
-    request_type = _pick(rng, TYPES)
-    category_id, category_code, top_id = rng.choice(world.leaves)
+    topic, (category_id, category_code, top_id) = world.topics[
+        rng.choices(range(len(world.topics)), weights=world.topic_weights)[0]
+    ]
+    request_type = RequestType(demo_text.pick_type(rng, topic))
     division, place_name = rng.choice(world.communities)
-    title, text = rng.choice(PROBLEMS)
-    place = place_name.replace("社区", "")
+    district = world.districts.get(division[:6], "")
+    said = topic
+    if rng.random() < demo_text.ARGUABLE_SHARE:
+        said = rng.choice(world.neighbours[topic.first_level])
+    text = demo_text.compose(rng, said, request_type, district, place_name)
     urgency = Urgency.NORMAL if rng.random() < 0.95 else (Urgency.URGENT if rng.random() < 0.8 else Urgency.CRITICAL)
     ticket: dict[str, Any] = {
         "request_type": request_type,
@@ -87,8 +91,8 @@ def make_ticket(
         "urgency": urgency,
         "channel": _pick(rng, CHANNELS),
         "status": Status.RECEIVED,
-        "title": title.format(place=place)[:200],
-        "description": text.format(place=place),
+        "title": text.title,
+        "description": text.description,
         "caller_id": None,
         "anonymous": rng.random() < 0.1,
         "address": f"深圳市{place_name}",
@@ -139,10 +143,11 @@ def make_ticket(
     if moment > now:
         return ticket, events
     if request_type == RequestType.CONSULTATION and rng.random() < 0.7:
+        answer = demo_text.phone_answer(rng, text)
         ticket.update(
             status=Status.CLOSED,
-            reply="已在电话中答复市民。",
-            public_reply="已在电话中答复市民。",
+            reply=answer,
+            public_reply=answer,
             replied_at=moment,
             closed_at=moment,
             closed_on_time=True,
@@ -192,7 +197,7 @@ def make_ticket(
         status=Status.REPLIED,
         replied_at=replied,
         closed_on_time=replied <= ticket["handle_due"],
-        reply="经现场核查，已安排处理，并将持续跟进。",
+        reply=demo_text.reply(rng, text, request_type, world.department_names.get(department, ""), accepted, replied),
         updated_at=replied,
     )
     closed = replied + dt.timedelta(hours=rng.uniform(1, 30))

@@ -329,3 +329,69 @@ def test_the_demo_seed_makes_tickets_and_figures(demo_city: None) -> None:
     today = timezone.localdate()
     overview = stats.overview(SYSTEM, today - dt.timedelta(days=60), today)
     assert overview.total.get("received") == 60
+
+
+def test_demo_tickets_say_what_their_category_is_about_and_replies_answer_them(demo_city: None) -> None:
+    from pengcheng.hotline import demo_text, seed
+    from pengcheng.seeding import SeedContext
+
+    ctx = SeedContext(scale=1, quiet=True)
+    seed.BASE_TICKETS, saved = 120, seed.BASE_TICKETS
+    try:
+        assert seed.load_tickets(ctx) == 120
+        tickets = list(Ticket.objects.filter(external_id__startswith="demo-").select_related("category"))
+        first = sorted((t.external_id, t.title, t.description, t.reply) for t in tickets)
+        Ticket.objects.filter(external_id__startswith="demo-").delete()
+        assert seed.load_tickets(ctx) == 120
+    finally:
+        seed.BASE_TICKETS = saved
+    again = Ticket.objects.filter(external_id__startswith="demo-").values_list(
+        "external_id", "title", "description", "reply"
+    )
+    assert sorted(again) == first  # seeded: the same text every time
+    topics = {topic.path: topic for topic in demo_text.TOPICS}
+    assert all(t.category is not None and t.category.path_name in topics for t in tickets)
+    on_topic = [t for t in tickets if any(s in t.title + t.description for s in topics[t.category.path_name].subjects)]  # type: ignore[union-attr]
+    assert len(on_topic) >= 0.8 * len(tickets)  # the rest are about a neighbouring topic, as real labels are arguable
+    assert len({t.category_id for t in tickets}) >= 20
+    replied = [t for t in tickets if t.reply]
+    weak_texts = {*demo_text.WEAK_REPLIES, "已在电话中答复市民。"}
+    weak = [t for t in replied if t.reply in weak_texts]
+    assert 0 < len(weak) <= 0.25 * len(replied)
+    dispatched = [t for t in replied if t.reply not in weak_texts and t.lead_department_id]
+    assert dispatched and all(t.title in t.reply or t.request_type in ("consultation", "praise") for t in dispatched)
+
+
+def test_imported_history_counts_on_time_by_its_reply_time(demo_city: None, tmp_path: Path) -> None:
+    received = timezone.localtime() - dt.timedelta(days=40)
+    stamp = received.strftime("%Y/%m/%d %H:%M:%S")
+    soon = (received + dt.timedelta(days=1)).strftime("%Y/%m/%d %H:%M:%S")
+    late = (received + dt.timedelta(days=30)).strftime("%Y/%m/%d %H:%M:%S")
+    history = tmp_path / "history.csv"
+    headers = ["留言编号", "留言用户", "留言主题", "留言时间", "留言详情", "答复意见", "答复时间"]
+    history.write_text(
+        ",".join(headers) + "\n"
+        f"1,U1,路灯不亮,{stamp},路灯坏了,已修复,{soon}\n"
+        f"2,U2,噪音扰民,{stamp},夜间施工,已处罚,{late}\n"
+        f"3,U3,垃圾清运,{stamp},垃圾没人收,已清运,\n"
+        f"4,U4,井盖破损,{stamp},井盖松动,,\n",
+        encoding="utf-8",
+    )
+    with history.open("rb") as handle:
+        result = importer.run_import(
+            SYSTEM,
+            str(history),
+            handle,
+            importer.ImportOptions(mapping=importer.mapping_for(headers, "teddy2020")),
+        )
+    assert result.imported == 4 and result.bad == 0
+    tickets = {t.external_id: t for t in Ticket.objects.filter(import_batch=result.batch)}
+    assert tickets["1"].closed_on_time is True and tickets["2"].closed_on_time is False
+    assert tickets["1"].handle_due is not None and tickets["1"].replied_at < tickets["1"].handle_due  # type: ignore[operator]
+    # Without a reply time nobody knows whether it was on time: neither on time nor late.
+    assert tickets["3"].closed_on_time is None and tickets["4"].closed_on_time is None
+    stats.refresh(full=True)
+    day = received.date()
+    figures = stats.overview(make_staff("hotline_agent", "440300-RX12345"), day, day).total
+    assert figures.get("closed") == 4 and figures.get("closed_timed") == 2
+    assert figures.close_rate == 50.0  # was 0.0: the history's unknown outcomes counted as late
