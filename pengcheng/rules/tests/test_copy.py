@@ -20,11 +20,12 @@ DEPARTMENT = "440300-MZJ"  # the test items' department
 
 
 def _versions(second_group: list[str]):
-    """An item at version 1 (form with ``reason``), then version 2 with ``second_group`` instead."""
+    """An item at version 1 (form with ``reason``), then version 2 with ``second_group`` instead (and a
+    shorter promised time limit, so that a version 2 with the same form is still a new version)."""
     schema, ui = person_form(("详情", "Details", ["reason"]))
     first = publish_item(SYSTEM, item_spec(form_schema=schema, form_ui=ui)).version
     schema, ui = person_form(("详情", "Details", second_group))
-    spec = item_spec(code=first.item.code, form_schema=schema, form_ui=ui)
+    spec = item_spec(code=first.item.code, form_schema=schema, form_ui=ui, promised_limit=first.promised_limit - 1)
     second = publish_item(SYSTEM, spec).version
     assert second.number == first.number + 1 and second.item_id == first.item_id
     return first, second
