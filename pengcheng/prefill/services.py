@@ -334,8 +334,9 @@ def guard(application: Application, raw: Any) -> dict[str, Any]:
     return data
 
 
-def gate(application: Application) -> str | None:
-    """Before the first look at a 秒报 form, the applicant decides on pre-fill."""
+def gate(application: Application, surface: str = "portal") -> str | None:
+    """Before the first look at a 秒报 form, the applicant decides on pre-fill (on the portal's consent
+    screen, or the kiosk's large-type one)."""
     if application.state != State.DRAFT or not selectors.is_instant_fill(application.item_version):
         return None
     if state_of(application).get("state") in ("filled", "declined"):
@@ -345,7 +346,7 @@ def gate(application: Application) -> str | None:
     plan = selectors.plan_for(application)
     if plan.empty and not plan.needs_verification:
         return None  # nothing this applicant's form could fetch
-    return reverse("prefill:consent", args=[application.number])
+    return reverse("prefill:kiosk-consent" if surface == "kiosk" else "prefill:consent", args=[application.number])
 
 
 def annotate(application: Application) -> FormNotes | None:
