@@ -25,10 +25,12 @@ from pengcheng.prefill.models import Consent
 from pengcheng.registries.models import REGISTRIES
 
 
-def _consent_context(application: Application) -> dict[str, Any]:
-    """What the consent screen shows (the portal's and the kiosk's alike): what, from whom, why, until when."""
+def _consent_context(application: Application, user: User) -> dict[str, Any]:
+    """What the consent screen shows (the portal's and the kiosk's alike): what, from whom, why, until when,
+    and why agreeing would be refused (company data, for an agent without a data consent mandate)."""
     plan = selectors.plan_for(application)
     return {
+        "refusal": selectors.company_consent_refusal(user, application, plan),
         "application": application,
         "version": application.item_version,
         "plan": plan,
@@ -65,7 +67,7 @@ def consent(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         _decide(request, application, cast(User, request.user))
         return redirect("applications:edit", number=number)
-    return render(request, "prefill/consent.html", _consent_context(application))
+    return render(request, "prefill/consent.html", _consent_context(application, cast(User, request.user)))
 
 
 def kiosk_consent(request: HttpRequest, number: str) -> HttpResponse:
@@ -80,7 +82,9 @@ def kiosk_consent(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         _decide(request, application, user)
         return redirect("kiosk:apply", code=application.item.code)
-    return render(request, "prefill/kiosk_consent.html", kiosk.kiosk_context(request, **_consent_context(application)))
+    return render(
+        request, "prefill/kiosk_consent.html", kiosk.kiosk_context(request, **_consent_context(application, user))
+    )
 
 
 @login_required
