@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,10 +14,10 @@ from pengcheng.applications.models import Application
 from pengcheng.catalog.forms import PREFILL_ACCOUNT_ATTRIBUTES
 from pengcheng.catalog.models import ItemVersion, ServiceItem
 from pengcheng.core.actors import MaybeActor
-from pengcheng.core.models import AgentRole, AssuranceLevel, Company, Department, Role, User
+from pengcheng.core.models import AgentRole, AssuranceLevel, Company, CompanyAgent, Department, Role, User
 from pengcheng.core.permissions import require_role
 from pengcheng.core.selectors import active_agent_grants
-from pengcheng.prefill.models import Consent, DataUse
+from pengcheng.prefill.models import AgentDataMandate, Consent, DataUse
 from pengcheng.registries.models import REGISTRIES
 
 # ``ItemVersion.extensions[INSTANT_FILL] = True`` makes an item 秒报: its form is pre-filled, with
@@ -187,6 +188,16 @@ def may_consent_for_company(user: User, company: Company) -> bool:
         return True
     mandate = getattr(grant, "data_mandate", None)
     return mandate is not None and mandate.granted_at >= grant.granted_at
+
+
+def mandated_agents(grants: Sequence[CompanyAgent]) -> set[int]:
+    """Which of ``grants`` carry a data consent mandate that counts (granted since the authorisation),
+    by authorisation id: what the company agents page shows."""
+    return set(
+        AgentDataMandate.objects.filter(
+            agent_id__in=[grant.pk for grant in grants], granted_at__gte=F("agent__granted_at")
+        ).values_list("agent_id", flat=True)
+    )
 
 
 def company_consent_refusal(user: User, application: Application, plan: Plan) -> str:
