@@ -13,8 +13,9 @@
   approving transaction.
 - **Pre-fill** (秒报): ``services.start(..., form_data=...)`` accepts initial values; each form field's
   UI hint ``prefill`` names the base-registry value it corresponds to. ``register_edit_gate(fn)``:
-  ``fn(application)`` returns the address of a page the applicant must see before the form (the
-  consent screen), or None. ``register_form_guard(fn)``: ``fn(application, raw)`` returns the posted
+  ``fn(application, surface)`` returns the address of a page the applicant must see before the form
+  (the consent screen), or None; ``surface`` is ``"portal"`` or ``"kiosk"`` (the self-service kiosk
+  wants its own large-type page). ``register_form_guard(fn)``: ``fn(application, raw)`` returns the posted
   values to save, with verified (locked) values put back, or raises ``ValidationFailed`` when a
   locked value was changed; it runs on every save and submission. ``register_form_annotator(fn)``:
   ``fn(application)`` returns ``FormNotes`` (per field: the verified source, or a note) for the form.
@@ -51,7 +52,7 @@ class FormNotes:
 SubmitHook = Callable[["Application"], SubmitDecision | None]
 LicenceResolver = Callable[["Application", "Material"], str | None]
 ApprovalHook = Callable[["Application"], None]
-EditGate = Callable[["Application"], str | None]
+EditGate = Callable[["Application", str], str | None]
 FormGuard = Callable[["Application", Any], dict[str, Any]]
 FormAnnotator = Callable[["Application"], FormNotes | None]
 
@@ -132,9 +133,9 @@ def after_approval(application: Application) -> None:
         hook(application)
 
 
-def edit_gate(application: Application) -> str | None:
+def edit_gate(application: Application, surface: str = "portal") -> str | None:
     for gate in list(_edit_gates):
-        address = gate(application)
+        address = gate(application, surface)
         if address:
             return address
     return None

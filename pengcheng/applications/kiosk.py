@@ -32,7 +32,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from pengcheng.applications import selectors, services
+from pengcheng.applications import hooks, selectors, services
 from pengcheng.applications.models import Application, State
 from pengcheng.applications.views import form_context, handle_form_post
 from pengcheng.audit.services import record as audit
@@ -104,25 +104,26 @@ def card_reader() -> CardReader | None:
     return cast(CardReader, import_string(path)()) if path else None
 
 
-def _kiosk_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def kiosk_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    """What ``kiosk/base.html`` needs (idle timer, card login, the signed-in citizen), plus ``extra``.
+    Other apps' kiosk pages (the pre-fill consent screen) render with it too."""
     return {
         "idle_seconds": getattr(settings, "PENGCHENG_KIOSK_IDLE_SECONDS", 90),
         "card_login_available": card_reader() is not None,
-        "kiosk_user": request.user
-        if request.user.is_authenticated and request.session.get(KIOSK_SESSION_KEY)
-        else None,
+        "kiosk_user": kiosk_user(request),
         **extra,
     }
 
 
-def _kiosk_user(request: HttpRequest) -> User | None:
+def kiosk_user(request: HttpRequest) -> User | None:
+    """The citizen signed in at this kiosk with their identity card, or None (a portal session does not count)."""
     if request.user.is_authenticated and request.session.get(KIOSK_SESSION_KEY):
         return cast(User, request.user)
     return None
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "kiosk/home.html", _kiosk_context(request, popular=catalog.popular_items(6)))
+    return render(request, "kiosk/home.html", kiosk_context(request, popular=catalog.popular_items(6)))
 
 
 @require_POST
@@ -172,7 +173,7 @@ def reset(request: HttpRequest) -> HttpResponse:
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     result = catalog.search_items(query, per_page=12, page=_page(request))
-    return render(request, "kiosk/search.html", _kiosk_context(request, q=query, result=result))
+    return render(request, "kiosk/search.html", kiosk_context(request, q=query, result=result))
 
 
 def _page(request: HttpRequest) -> int:
@@ -188,7 +189,7 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request,
         "kiosk/item.html",
-        _kiosk_context(
+        kiosk_context(
             request,
             item=service_item,
             version=version,
@@ -199,12 +200,14 @@ def item(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def apply(request: HttpRequest, code: str) -> HttpResponse:
-    user = _kiosk_user(request)
+    user = kiosk_user(request)
     if user is None:
         messages.info(request, _("Sign in with your identity card first."))
         return redirect("kiosk:item", code=code)
     service_item = catalog.item_by_code(code)
     application = services.start(user, service_item, channel=Channel.KIOSK)
+    if (request.method == "GET" or "start" in request.POST) and (gate := hooks.edit_gate(application, "kiosk")):
+        return redirect(gate)  # e.g. the pre-fill consent screen (秒报) comes before the form
     errors: dict[str, list[str]] = {}
     if request.method == "POST" and "start" not in request.POST:
         submitted, errors = handle_form_post(request, application, getattr(settings, "PENGCHENG_KIOSK_HALL", ""))
@@ -216,20 +219,20 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         application.refresh_from_db()
     context = form_context(application, application.form_data, errors)
     context["kiosk_hall"] = Department.objects.filter(code=getattr(settings, "PENGCHENG_KIOSK_HALL", "")).first()
-    return render(request, "kiosk/apply.html", _kiosk_context(request, **context), status=422 if errors else 200)
+    return render(request, "kiosk/apply.html", kiosk_context(request, **context), status=422 if errors else 200)
 
 
 def track(request: HttpRequest) -> HttpResponse:
-    user = _kiosk_user(request)
+    user = kiosk_user(request)
     if user is None:
         messages.info(request, _("Sign in with your identity card to see your applications."))
         return redirect("kiosk:home")
     applications = list(selectors.my_applications(user)[:20])
-    return render(request, "kiosk/track.html", _kiosk_context(request, applications=applications))
+    return render(request, "kiosk/track.html", kiosk_context(request, applications=applications))
 
 
 def application(request: HttpRequest, number: str) -> HttpResponse:
-    user = _kiosk_user(request)
+    user = kiosk_user(request)
     if user is None:
         return redirect("kiosk:home")
     found: Application = selectors.for_applicant(user, number)
@@ -239,7 +242,7 @@ def application(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "kiosk/application.html",
-        _kiosk_context(
+        kiosk_context(
             request,
             application=found,
             events=selectors.timeline(found),

@@ -9,10 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from pengcheng.core.actors import MaybeActor, SystemActor
 from pengcheng.core.errors import AccessDenied
-from pengcheng.core.models import PLATFORM_ROLES, Department, Division, Role, StaffPosition, User
+from pengcheng.core.models import (
+    PLATFORM_ROLES,
+    AgentRole,
+    Company,
+    CompanyAgent,
+    Department,
+    Division,
+    Role,
+    StaffPosition,
+    User,
+)
 
 _CACHE_ATTR = "_pengcheng_staff_scope"
 
@@ -139,3 +151,28 @@ def department_filter(actor: MaybeActor, field: str, *roles: str) -> Q:
 def departments_of(actor: MaybeActor) -> list[Department]:
     scope = scope_of(actor)
     return list(Department.objects.filter(pk__in=scope.department_roles.keys()))
+
+
+def is_company_representative(actor: MaybeActor, company_id: int) -> bool:
+    """Whether ``actor`` is the company's legal representative, by an authorisation in force."""
+    if not isinstance(actor, User) or not actor.is_active:
+        return False
+    return (
+        CompanyAgent.objects.filter(
+            company_id=company_id, user=actor, role=AgentRole.LEGAL_REPRESENTATIVE, revoked_at__isnull=True
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .exists()
+    )
+
+
+def require_company_manager(actor: MaybeActor, company: Company, *, action: str) -> bool:
+    """Raise ``AccessDenied`` unless ``actor`` may manage the company's agents: its legal representative
+    or an operator (administrators, the platform). Returns whether the actor acts platform-wide."""
+    if scope_of(actor).platform_wide:
+        return True
+    if is_company_representative(actor, company.pk):
+        return False
+    raise AccessDenied(
+        action, target=company, reason=gettext("Only the company's legal representative may manage its agents.")
+    )

@@ -45,6 +45,9 @@ BASE_CITIZENS = 2000
 BASE_COMPANIES = 300
 BASE_STAFF = 200
 
+DEMO_COMPANY = "深圳市鹏城示范科技有限公司"
+DEMO_COMPANY_AGENTS = 2  # ordinary agents of the demo company, from the population
+
 # (code suffix, name, English name, kind, parent suffix)
 CITY_DEPARTMENTS = [
     ("GOV", "深圳市人民政府", "Shenzhen Municipal People's Government", DepartmentKind.GOVERNMENT, None),
@@ -304,7 +307,7 @@ def _demo_accounts(ctx: SeedContext) -> None:
         if spec.role == "company":
             company = Company.objects.create(
                 credit_code=demo_credit_code(9_999_000),
-                name="深圳市鹏城示范科技有限公司",
+                name=DEMO_COMPANY,
                 kind=CompanyKind.ENTERPRISE,
                 legal_representative=spec.full_name,
                 division=futian,
@@ -353,11 +356,7 @@ def _population(ctx: SeedContext) -> None:
 
     # Companies ---------------------------------------------------------------------------------
     wanted = BASE_COMPANIES * ctx.scale
-    have = (
-        Company.objects.filter(credit_code__startswith=f"91{TEST_AREA}")
-        .exclude(name="深圳市鹏城示范科技有限公司")
-        .count()
-    )
+    have = Company.objects.filter(credit_code__startswith=f"91{TEST_AREA}").exclude(name=DEMO_COMPANY).count()
     citizens_total = BASE_CITIZENS * ctx.scale
     companies: list[Company] = []
     representatives: list[tuple[str, int, int | None]] = []
@@ -483,12 +482,31 @@ def _save_staff(staff: list[User], roles: list[tuple[int, Department, str]]) -> 
         )
 
 
+def _demo_company_agents() -> None:
+    """Two ordinary agents (经办人) of the demo company, from the seeded population (real-name verified),
+    so its legal representative's agents page has someone to manage; ``prefill`` gives the first a data
+    consent mandate. Nothing is added once the company has an ordinary agent, or without a population."""
+    company = Company.objects.filter(name=DEMO_COMPANY).first()
+    if company is None or CompanyAgent.objects.filter(company=company, role=AgentRole.AGENT).exists():
+        return
+    people = (
+        User.objects.filter(username__startswith="c-", kind=AccountKind.CITIZEN, assurance_level__gte=AssuranceLevel.L2)
+        .exclude(agent_grants__company=company)
+        .order_by("username")
+        .values_list("pk", flat=True)[:DEMO_COMPANY_AGENTS]
+    )
+    CompanyAgent.objects.bulk_create(
+        [CompanyAgent(company=company, user_id=pk, role=AgentRole.AGENT) for pk in people], ignore_conflicts=True
+    )
+
+
 def seed_demo(ctx: SeedContext) -> None:
     with transaction.atomic():
         _load_divisions(ctx)
         _load_departments(ctx)
         _demo_accounts(ctx)
     _population(ctx)
+    _demo_company_agents()
     ctx.say(
         f"population: {User.objects.filter(kind=AccountKind.CITIZEN).count()} citizens, "
         f"{Company.objects.count()} companies, {User.objects.filter(kind=AccountKind.STAFF).count()} staff"

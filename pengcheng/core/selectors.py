@@ -12,6 +12,7 @@ from django.utils import timezone
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import (
     LEVEL_DEPTH,
+    AccountKind,
     ApiKey,
     Company,
     CompanyAgent,
@@ -22,7 +23,7 @@ from pengcheng.core.models import (
     StaffPosition,
     User,
 )
-from pengcheng.core.permissions import require_platform_role, require_role
+from pengcheng.core.permissions import require_company_manager, require_platform_role, require_role
 
 
 def division_children(parent_code: str | None) -> QuerySet[Division]:
@@ -122,6 +123,28 @@ def active_agent_grants(user: User) -> QuerySet[CompanyAgent]:
         .select_related("company")
         .order_by("company__name")
     )
+
+
+def company_agents(actor: MaybeActor, company: Company) -> QuerySet[CompanyAgent]:
+    """The company's authorisations in force (legal representative first, then by date), for its legal
+    representative or an operator."""
+    require_company_manager(actor, company, action="company.agents")
+    now = timezone.now()
+    return (
+        CompanyAgent.objects.filter(company=company, revoked_at__isnull=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .select_related("user")
+        .order_by("-role", "granted_at", "pk")  # "legal_rep" sorts after "agent": -role puts it first
+    )
+
+
+def find_person(text: str) -> User | None:
+    """The active citizen account with this identity number or user name (as a counter finds a person)."""
+    text = text.strip()
+    if not text:
+        return None
+    people = User.objects.filter(kind=AccountKind.CITIZEN, is_active=True)
+    return people.filter(id_number=text.upper()).first() or people.filter(username=text).first()
 
 
 ACTING_COMPANY_SESSION_KEY = "pengcheng.acting_company"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from pengcheng.audit.services import record as audit
 from pengcheng.core import identifiers
-from pengcheng.core.actors import SYSTEM, Actor, MaybeActor
+from pengcheng.core.actors import SYSTEM, Actor
 from pengcheng.core.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from pengcheng.core.models import (
     AccountKind,
@@ -31,7 +31,7 @@ from pengcheng.core.models import (
     StaffPosition,
     User,
 )
-from pengcheng.core.permissions import forget_scope, require_platform_role
+from pengcheng.core.permissions import forget_scope, require_company_manager, require_platform_role
 
 OPERATOR_GROUP = "operators"
 # Apps whose models operators manage in the Django admin (the audit log stays read-only there).
@@ -198,11 +198,27 @@ def set_assurance_level(actor: Actor, user: User, level: int, method: str) -> Us
 def grant_agent(
     actor: Actor, company: Company, user: User, *, role: str = AgentRole.AGENT, expires_at: datetime | None = None
 ) -> CompanyAgent:
-    """Authorise ``user`` to act for ``company``. The company's legal representative or an operator may."""
-    if actor is not SYSTEM and not _is_legal_representative(actor, company):
-        require_platform_role(actor, action="company.grant_agent", target=company)
+    """Authorise ``user`` to act for ``company`` (经办人). The company's legal representative may add
+    agents; only an operator records a legal representative or changes an authorisation in force."""
+    if role not in AgentRole.values:
+        raise ValidationFailed({"role": [f"unknown role {role!r}; choose from {', '.join(AgentRole.values)}"]})
     with transaction.atomic():
-        grant, _ = CompanyAgent.objects.update_or_create(
+        platform = require_company_manager(actor, company, action="company.grant_agent")
+        if role == AgentRole.LEGAL_REPRESENTATIVE and not platform:
+            raise AccessDenied(
+                "company.grant_agent",
+                target=company,
+                reason=_("Only an operator may record a company's legal representative."),
+            )
+        if not user.is_active or user.kind != AccountKind.CITIZEN:
+            raise ValidationFailed({"person": [_("This account cannot act for a company.")]})
+        existing = CompanyAgent.objects.select_for_update().filter(company=company, user=user).first()
+        if existing is not None and existing.is_active_at() and not platform:
+            raise Conflict(
+                _("%(name)s already acts for %(company)s.") % {"name": user.display_name, "company": company.name},
+                code="already_agent",
+            )
+        grant, _created = CompanyAgent.objects.update_or_create(
             company=company,
             user=user,
             defaults={"role": role, "expires_at": expires_at, "revoked_at": None, "granted_at": timezone.now()},
@@ -212,29 +228,34 @@ def grant_agent(
             "company.agent_granted",
             company,
             summary=f"{user.username} as {role}",
-            data={"user_id": user.pk, "role": role, "expires_at": expires_at},
+            data={"user_id": user.pk, "role": role, "expires_at": expires_at, "grant": grant.pk},
         )
     return grant
 
 
-def revoke_agent(actor: Actor, grant: CompanyAgent) -> None:
-    if actor is not SYSTEM and not _is_legal_representative(actor, grant.company):
-        require_platform_role(actor, action="company.revoke_agent", target=grant.company)
-    if grant.revoked_at is not None:
-        raise Conflict("This authorisation was already revoked.")
+def revoke_agent(actor: Actor, grant: CompanyAgent) -> CompanyAgent:
+    """End an authorisation. The legal representative revokes agents; only an operator revokes a legal
+    representative's own authorisation (e.g. after the registry records a new one)."""
     with transaction.atomic():
-        grant.revoked_at = timezone.now()
-        grant.save(update_fields=["revoked_at"])
-        audit(actor, "company.agent_revoked", grant.company, summary=grant.user.username)
-
-
-def _is_legal_representative(actor: MaybeActor, company: Company) -> bool:
-    return (
-        isinstance(actor, User)
-        and CompanyAgent.objects.filter(
-            company=company, user=actor, role=AgentRole.LEGAL_REPRESENTATIVE, revoked_at__isnull=True
-        ).exists()
-    )
+        platform = require_company_manager(actor, grant.company, action="company.revoke_agent")
+        locked = CompanyAgent.objects.select_for_update().select_related("company", "user").get(pk=grant.pk)
+        if locked.revoked_at is not None:
+            raise Conflict(_("This authorisation was already revoked."), code="already_revoked")
+        if locked.role == AgentRole.LEGAL_REPRESENTATIVE and not platform:
+            raise Conflict(
+                _("The legal representative's own authorisation cannot be revoked here."), code="legal_representative"
+            )
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit(
+            actor,
+            "company.agent_revoked",
+            locked.company,
+            summary=locked.user.username,
+            data={"user_id": locked.user_id, "role": locked.role, "grant": locked.pk},
+        )
+    grant.revoked_at = locked.revoked_at
+    return locked
 
 
 # API keys -----------------------------------------------------------------------------------------

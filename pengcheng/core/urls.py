@@ -22,5 +22,16 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("me/", views.account, name="account"),
     path("me/acting-company/", views.choose_acting_company, name="acting-company"),
+    path("me/companies/<int:company_id>/agents/", views.company_agents, name="company-agents"),
+    path(
+        "me/companies/<int:company_id>/agents/<int:grant_id>/revoke/",
+        views.revoke_company_agent,
+        name="company-agent-revoke",
+    ),
+    path(
+        "me/companies/<int:company_id>/agents/<int:grant_id>/powers/<slug:power>/",
+        views.company_agent_power,
+        name="company-agent-power",
+    ),
     path("console/", include((console_patterns, "console"))),
 ]

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from pengcheng.core import login_steps, selectors, services
+from pengcheng.core import agent_powers, login_steps, selectors, services
 from pengcheng.core.context_processors import ELDER_COOKIE
-from pengcheng.core.errors import ValidationFailed
-from pengcheng.core.models import User
+from pengcheng.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from pengcheng.core.models import AgentRole, Company, CompanyAgent, User
 from pengcheng.core.permissions import is_staff_member, scope_of
 
 
@@ -125,13 +125,16 @@ def after_login(request: HttpRequest) -> HttpResponse:
 @login_required
 def account(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    grants = list(selectors.active_agent_grants(user))
     return render(
         request,
         "core/account.html",
         {
             "account": user,
             "positions": selectors.positions_of(user),
-            "grants": selectors.active_agent_grants(user),
+            "grants": grants,
+            # Companies whose agents the user manages (经办人管理), as their legal representative.
+            "represented": [grant for grant in grants if grant.role == AgentRole.LEGAL_REPRESENTATIVE],
             "acting_company": selectors.acting_company(request),
             "roles": sorted(scope_of(user).roles),
         },
@@ -177,3 +180,128 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
         return error_envelope(500, "An unexpected error occurred; it has been logged.")
     return render(request, "500.html", status=500)
+
+
+# Company agents (经办人管理) ---------------------------------------------------------------------------
+
+
+class AddAgentForm(forms.Form):
+    person = forms.CharField(
+        label=_("Identity number or user name"),
+        max_length=150,
+        help_text=_("The person must already have an account on this platform."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+def _company(company_id: int) -> Company:
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        raise NotFound(_("No such company."))
+    return company
+
+
+def _agent_grant(request: HttpRequest, company: Company, grant_id: int) -> CompanyAgent:
+    """An authorisation in force of ``company``, for its legal representative or an operator."""
+    grant = selectors.company_agents(request.user, company).filter(pk=grant_id).select_related("company").first()
+    if grant is None:
+        raise NotFound(_("This authorisation is not in force."))
+    return grant
+
+
+@login_required
+def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
+    """The company's agents, for its legal representative (or an operator): add one, revoke one, and
+    give or withdraw the powers other apps let an agent hold (the data consent mandate)."""
+    user: User = request.user  # type: ignore[assignment]
+    company = _company(company_id)
+    grants = list(selectors.company_agents(user, company))  # refuses anyone but the representative
+    form = AddAgentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        person = selectors.find_person(form.cleaned_data["person"])
+        if person is None:
+            form.add_error(
+                "person",
+                _("No account has this identity number or user name. Ask the person to register first."),
+            )
+        else:
+            try:
+                services.grant_agent(user, company, person)
+            except ValidationFailed as exc:
+                for errors in exc.field_errors.values():
+                    for error in errors:
+                        form.add_error("person", error)
+            except DomainError as exc:
+                form.add_error("person", str(exc.message))
+            else:
+                messages.success(
+                    request,
+                    _("%(name)s may now act for %(company)s.") % {"name": person.display_name, "company": company.name},
+                )
+                return redirect("company-agents", company_id=company.pk)
+    powers = agent_powers.registered()
+    holders = {power.key: power.holders(grants) for power in powers}
+    rows = [
+        {
+            "grant": grant,
+            "powers": [
+                {"power": power, "applies": power.applies_to(grant), "held": grant.pk in holders[power.key]}
+                for power in powers
+            ],
+        }
+        for grant in grants
+    ]
+    return render(
+        request,
+        "core/company_agents.html",
+        {"company": company, "rows": rows, "powers": powers, "form": form},
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -> HttpResponse:
+    """Asks first (GET), revokes on POST."""
+    user: User = request.user  # type: ignore[assignment]
+    company = _company(company_id)
+    grant = _agent_grant(request, company, grant_id)
+    if request.method == "POST":
+        try:
+            services.revoke_agent(user, grant)
+        except (Conflict, ValidationFailed) as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(
+                request,
+                _("%(name)s no longer acts for %(company)s.")
+                % {"name": grant.user.display_name, "company": company.name},
+            )
+        return redirect("company-agents", company_id=company.pk)
+    return render(request, "core/company_agent_revoke.html", {"company": company, "grant": grant})
+
+
+@login_required
+@require_POST
+def company_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> HttpResponse:
+    """Give (``action=grant``) or withdraw (``action=withdraw``) a power, through its app's services."""
+    user: User = request.user  # type: ignore[assignment]
+    company = _company(company_id)
+    grant = _agent_grant(request, company, grant_id)
+    found = agent_powers.get(power)
+    action = request.POST.get("action", "")
+    if found is None or action not in ("grant", "withdraw"):
+        raise NotFound()
+    names = {"power": found.label, "name": grant.user.display_name}
+    try:
+        if action == "grant":
+            found.grant(user, grant)
+        else:
+            found.withdraw(user, grant)
+    except (Conflict, ValidationFailed) as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if action == "grant":
+            messages.success(request, _("%(power)s: given to %(name)s.") % names)
+        else:
+            messages.success(request, _("%(power)s: withdrawn from %(name)s.") % names)
+    return redirect("company-agents", company_id=company.pk)

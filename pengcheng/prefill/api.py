@@ -46,6 +46,10 @@ class PlanOut(Schema):
     account_fields: list[PlannedFieldOut]
     consent_in_force: int | None
     state: str
+    # Company data may be agreed to only by the legal representative or an agent with a data consent
+    # mandate; otherwise ``consent`` answers 403 and this says why.
+    may_consent: bool
+    refusal: str
 
 
 class ConsentOut(Schema):
@@ -128,6 +132,7 @@ def plan(request: HttpRequest, number: str) -> dict[str, Any]:
     application = _mine(request, number)
     found = selectors.plan_for(application)
     consent = selectors.usable_consent(application, found.attributes) if not found.empty else None
+    refusal = selectors.company_consent_refusal(application.applicant, application, found)
     return {
         "application": application.number,
         "purpose": found.purpose,
@@ -145,6 +150,8 @@ def plan(request: HttpRequest, number: str) -> dict[str, Any]:
         "account_fields": [_field_out(f) for f in found.account_fields],
         "consent_in_force": consent.pk if consent else None,
         "state": services.state_of(application).get("state", ""),
+        "may_consent": not found.empty and not refusal,
+        "refusal": refusal,
     }
 
 

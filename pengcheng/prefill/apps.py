@@ -9,13 +9,30 @@ class PrefillConfig(AppConfig):
 
     def ready(self) -> None:
         from pengcheng.applications import hooks
+        from pengcheng.core import agent_powers
         from pengcheng.core.models import Role
         from pengcheng.core.navigation import NavLink, register
-        from pengcheng.prefill import services
+        from pengcheng.prefill import selectors, services
 
         hooks.register_edit_gate(services.gate)
         hooks.register_form_guard(services.guard)
         hooks.register_form_annotator(services.annotate)
+        # The company agents page (core) shows, grants and withdraws the data consent mandate.
+        agent_powers.register(
+            agent_powers.AgentPower(
+                key="data-consent",
+                label=_("Data consent mandate"),
+                grant_label=_("Give data consent mandate"),
+                withdraw_label=_("Withdraw data consent mandate"),
+                holders=selectors.mandated_agents,
+                grant=services.mandate_data_consent,
+                withdraw=services.withdraw_data_mandate,
+                description=_(
+                    "An agent with this mandate may also agree, for the company, to its registry data being "
+                    "fetched to fill in forms (秒报). Without it they apply for the company but type its data in."
+                ),
+            )
+        )
         register(
             NavLink(
                 "account",

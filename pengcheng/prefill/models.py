@@ -4,6 +4,9 @@ A ``Consent`` (数据授权) lets the platform fetch named registry attributes a
 company they act for) to fill in the form of one service item, for a stated purpose, until it expires
 or is revoked. Every fetch under it leaves a ``DataUse`` (用数记录), which the data subject sees on
 "who used my data".
+
+For a company's data, only the company's legal representative may agree, or an authorised agent whose
+authorisation the company extended to data consent (an ``AgentDataMandate``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from pengcheng.catalog.models import ServiceItem
-from pengcheng.core.models import Company, Department
+from pengcheng.core.models import Company, CompanyAgent, Department
 
 
 class ConsentStatus(models.TextChoices):
@@ -72,6 +75,28 @@ class Consent(models.Model):
 
     def get_status_display(self) -> str:
         return str(ConsentStatus(self.status).label)
+
+
+class AgentDataMandate(models.Model):
+    """数据授权委托: the company's explicit word that one of its authorised agents may also agree, for the
+    company, to its registry data being fetched to fill in forms. Without one an agent may still apply
+    for the company, but types the company's data in. The legal representative needs none. A mandate
+    older than its authorisation (revoked, then granted again) does not count."""
+
+    agent = models.OneToOneField(
+        CompanyAgent, on_delete=models.CASCADE, related_name="data_mandate", verbose_name=_("agent authorisation")
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("data consent mandate")
+        verbose_name_plural = _("data consent mandates")
+
+    def __str__(self) -> str:
+        return f"{self.agent}: data consent"
 
 
 class SubjectKind(models.TextChoices):

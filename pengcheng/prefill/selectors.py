@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,10 +14,10 @@ from pengcheng.applications.models import Application
 from pengcheng.catalog.forms import PREFILL_ACCOUNT_ATTRIBUTES
 from pengcheng.catalog.models import ItemVersion, ServiceItem
 from pengcheng.core.actors import MaybeActor
-from pengcheng.core.models import AssuranceLevel, Company, Department, Role, User
+from pengcheng.core.models import AgentRole, AssuranceLevel, Company, CompanyAgent, Department, Role, User
 from pengcheng.core.permissions import require_role
 from pengcheng.core.selectors import active_agent_grants
-from pengcheng.prefill.models import Consent, DataUse
+from pengcheng.prefill.models import AgentDataMandate, Consent, DataUse
 from pengcheng.registries.models import REGISTRIES
 
 # ``ItemVersion.extensions[INSTANT_FILL] = True`` makes an item 秒报: its form is pre-filled, with
@@ -78,6 +79,10 @@ class Plan:
     @property
     def empty(self) -> bool:
         return not self.sources
+
+    @property
+    def reads_company_data(self) -> bool:
+        return any(source.subject_kind == "company" for source in self.sources)
 
 
 def _field_label(schema: dict[str, Any], hints: dict[str, Any], name: str) -> str:
@@ -171,6 +176,40 @@ def plan_for(application: Application) -> Plan:
         unavailable=unavailable,
         needs_verification=needs_verification,
     )
+
+
+def may_consent_for_company(user: User, company: Company) -> bool:
+    """Whether ``user`` may agree to ``company``'s registry data being fetched: its legal representative,
+    or an agent whose authorisation (in force) carries a data consent mandate granted since."""
+    grant = active_agent_grants(user).filter(company=company).select_related("data_mandate").first()
+    if grant is None:
+        return False
+    if grant.role == AgentRole.LEGAL_REPRESENTATIVE:
+        return True
+    mandate = getattr(grant, "data_mandate", None)
+    return mandate is not None and mandate.granted_at >= grant.granted_at
+
+
+def mandated_agents(grants: Sequence[CompanyAgent]) -> set[int]:
+    """Which of ``grants`` carry a data consent mandate that counts (granted since the authorisation),
+    by authorisation id: what the company agents page shows."""
+    return set(
+        AgentDataMandate.objects.filter(
+            agent_id__in=[grant.pk for grant in grants], granted_at__gte=F("agent__granted_at")
+        ).values_list("agent_id", flat=True)
+    )
+
+
+def company_consent_refusal(user: User, application: Application, plan: Plan) -> str:
+    """Why ``user`` may not agree to what ``plan`` fetches about the company ("" when they may)."""
+    company = application.company
+    if company is None or not plan.reads_company_data or may_consent_for_company(user, company):
+        return ""
+    return _(
+        "Only the legal representative of %(company)s, or an agent whose authorisation covers data consent, "
+        "may agree to the company's data being fetched. Fill in the form yourself, or ask the legal "
+        "representative to extend your authorisation."
+    ) % {"company": company.name}
 
 
 def usable_consent(application: Application, attributes: list[str]) -> Consent | None:

@@ -31,9 +31,11 @@ from pengcheng.audit.services import record as audit
 from pengcheng.catalog import forms
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
-from pengcheng.core.models import Department, User
+from pengcheng.core.models import AgentRole, CompanyAgent, Department, User
+from pengcheng.core.permissions import require_platform_role
+from pengcheng.core.selectors import active_agent_grants
 from pengcheng.prefill import selectors
-from pengcheng.prefill.models import Consent, DataUse, SubjectKind
+from pengcheng.prefill.models import AgentDataMandate, Consent, DataUse, SubjectKind
 from pengcheng.registries.models import REGISTRIES
 from pengcheng.registries.selectors import attribute_schema, facts_for_company, facts_for_person
 
@@ -69,6 +71,14 @@ def _require_draft(actor: MaybeActor, application: Application, action: str) -> 
     return user
 
 
+def _require_consent_authority(user: User, application: Application, plan: selectors.Plan, action: str) -> None:
+    """A company's data is fetched only with the consent of its legal representative, or of an agent
+    whose authorisation covers data consent."""
+    refusal = selectors.company_consent_refusal(user, application, plan)
+    if refusal:
+        raise AccessDenied(action, target=application.company, reason=refusal)
+
+
 def _lock(application: Application) -> Application:
     list(Application.objects.select_for_update().filter(pk=application.pk).values_list("pk"))
     application.refresh_from_db()
@@ -82,6 +92,7 @@ def grant(actor: MaybeActor, application: Application, *, days: int = CONSENT_DA
     plan = selectors.plan_for(application)
     if plan.empty:
         raise Conflict(_("This form has nothing to fetch from the registries."), code="nothing_to_fetch")
+    _require_consent_authority(user, application, plan, "prefill.grant")
     if not 1 <= days <= 365:
         raise ValidationFailed({"days": [_("A consent lasts from 1 to 365 days.")]})
     now = timezone.now()
@@ -136,6 +147,7 @@ def fill(actor: MaybeActor, application: Application, consent: Consent | None = 
     application = _lock(application)
     user = _require_draft(actor, application, "prefill.fill")
     plan = selectors.plan_for(application)
+    _require_consent_authority(user, application, plan, "prefill.fill")
     if consent is None:
         consent = selectors.usable_consent(application, plan.attributes)
         if consent is None:
@@ -305,6 +317,45 @@ def revoke(actor: MaybeActor, consent: Consent) -> Consent:
     return consent
 
 
+# Company data consent mandates -------------------------------------------------------------------
+
+
+def _require_company_authority(actor: MaybeActor, grant: CompanyAgent, action: str) -> None:
+    """The company's legal representative (in force) or a platform operator may change its mandates."""
+    is_representative = (
+        isinstance(actor, User)
+        and active_agent_grants(actor).filter(company_id=grant.company_id, role=AgentRole.LEGAL_REPRESENTATIVE).exists()
+    )
+    if not is_representative:
+        require_platform_role(actor, action=action, target=grant.company)
+
+
+@transaction.atomic
+def mandate_data_consent(actor: MaybeActor, grant: CompanyAgent) -> AgentDataMandate:
+    """Extend an agent's authorisation to agreeing, for the company, to its registry data being fetched."""
+    _require_company_authority(actor, grant, "prefill.mandate_data_consent")
+    grant = CompanyAgent.objects.select_for_update().select_related("company", "user").get(pk=grant.pk)
+    if not grant.is_active_at():
+        raise Conflict(_("This authorisation is no longer in force."), code="agent_inactive")
+    if grant.role == AgentRole.LEGAL_REPRESENTATIVE:
+        raise Conflict(_("The legal representative may always agree; no mandate is needed."), code="not_needed")
+    mandate, _created = AgentDataMandate.objects.update_or_create(
+        agent=grant,
+        defaults={"granted_by": actor if isinstance(actor, User) else None, "granted_at": timezone.now()},
+    )
+    audit(actor, "prefill.mandate_granted", grant.company, summary=grant.user.username, data={"agent": grant.pk})
+    return mandate
+
+
+@transaction.atomic
+def withdraw_data_mandate(actor: MaybeActor, grant: CompanyAgent) -> None:
+    """The agent may no longer agree for the company; consents they gave stop filling forms."""
+    _require_company_authority(actor, grant, "prefill.withdraw_data_mandate")
+    deleted, _kinds = AgentDataMandate.objects.filter(agent=grant).delete()
+    if deleted:
+        audit(actor, "prefill.mandate_withdrawn", grant.company, summary=grant.user.username, data={"agent": grant.pk})
+
+
 # Hooks into applications --------------------------------------------------------------------------
 
 
@@ -334,8 +385,9 @@ def guard(application: Application, raw: Any) -> dict[str, Any]:
     return data
 
 
-def gate(application: Application) -> str | None:
-    """Before the first look at a 秒报 form, the applicant decides on pre-fill."""
+def gate(application: Application, surface: str = "portal") -> str | None:
+    """Before the first look at a 秒报 form, the applicant decides on pre-fill (on the portal's consent
+    screen, or the kiosk's large-type one)."""
     if application.state != State.DRAFT or not selectors.is_instant_fill(application.item_version):
         return None
     if state_of(application).get("state") in ("filled", "declined"):
@@ -345,7 +397,7 @@ def gate(application: Application) -> str | None:
     plan = selectors.plan_for(application)
     if plan.empty and not plan.needs_verification:
         return None  # nothing this applicant's form could fetch
-    return reverse("prefill:consent", args=[application.number])
+    return reverse("prefill:kiosk-consent" if surface == "kiosk" else "prefill:consent", args=[application.number])
 
 
 def annotate(application: Application) -> FormNotes | None:

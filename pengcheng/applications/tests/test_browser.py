@@ -102,6 +102,14 @@ def test_kiosk_search_card_login_apply_track_and_idle_reset(page) -> None:
         page.wait_for_url("**/kiosk/services/440304MZ1001/")
         assert citizen.full_name in page.locator("header").inner_text()
         page.get_by_role("button", name="立即申办").click()
+        page.wait_for_url("**/prefill/")  # 秒报: the kiosk asks first, in large type
+        assert_accessible(page)
+        decline = page.get_by_role("button", name="不同意，我自己填写")
+        size = decline.bounding_box()
+        assert size is not None and size["height"] >= 64
+        decline.focus()
+        page.keyboard.press("Enter")  # keyboard works as well as touch
+        page.wait_for_url("**/kiosk/services/440304MZ1001/apply/")
         assert_accessible(page)
         size = page.locator("button.kiosk-button.large").first.bounding_box()
         assert size is not None and size["height"] >= 64

@@ -14,8 +14,9 @@ from pengcheng.applications import services
 from pengcheng.applications.models import Application, State
 from pengcheng.applications.tests.conftest import pdf, valid_form
 from pengcheng.audit.models import AuditRecord
+from pengcheng.catalog.models import ServiceItem
 from pengcheng.core.models import Department, User
-from pengcheng.testing import make_staff
+from pengcheng.testing import make_citizen, make_staff
 from pengcheng.workdays.selectors import add_working_days
 
 
@@ -239,7 +240,10 @@ def test_kiosk_search_apply_and_track_with_the_simulated_reader(client, demo_cit
         assert login["Location"] == "/kiosk/services/440304MZ1001/"
         assert client.session["_auth_user_id"] == str(citizen.pk)
         assert client.session.get_expiry_age() <= 600
-        form = client.post("/kiosk/services/440304MZ1001/apply/", {"start": "1"})
+        started = client.post("/kiosk/services/440304MZ1001/apply/", {"start": "1"})
+        assert started["Location"].endswith("/prefill/")  # a 秒报 item: the consent screen first
+        client.post(started["Location"], {"decision": "decline"})
+        form = client.get("/kiosk/services/440304MZ1001/apply/")
         assert form.status_code == 200 and 'name="file-household_register"' in form.content.decode()
         data = {
             "applicant_name": citizen.full_name, "id_number": citizen.id_number, "phone": citizen.phone,
@@ -287,3 +291,91 @@ def test_the_agent_reader_checks_signature_and_freshness(client, demo_city) -> N
         assert "_auth_user_id" not in client.session
         client.post("/kiosk/card/", _signed("kiosk-secret", card))
         assert client.session["_auth_user_id"] == str(citizen.pk)
+
+
+# Kiosk pre-fill (秒报) -----------------------------------------------------------------------------
+
+PERMIT_RENEWAL = "440300GA0001"  # 居住证签注: pre-filled from the population and social insurance registries
+
+
+def _kiosk_draft(client: Client, citizen: User) -> tuple[Application, str]:
+    """Sign in with the demo card and start the pre-fill item: the kiosk's consent screen comes first."""
+    client.post("/kiosk/card/")
+    started = client.post(f"/kiosk/services/{PERMIT_RENEWAL}/apply/", {"start": "1"})
+    application = Application.objects.get(applicant=citizen, item__code=PERMIT_RENEWAL)
+    consent_url = f"/kiosk/applications/{application.number}/prefill/"
+    assert started.status_code == 302 and started["Location"] == consent_url
+    assert client.get(f"/kiosk/services/{PERMIT_RENEWAL}/apply/")["Location"] == consent_url  # not yet decided
+    return application, consent_url
+
+
+def test_kiosk_prefill_consent_fills_the_form_with_verified_values(client, demo_city) -> None:
+    from pengcheng.prefill.models import Consent, DataUse
+
+    citizen = User.objects.get(username="citizen")
+    with override_settings(PENGCHENG_CARD_READER=SIMULATOR):
+        application, consent_url = _kiosk_draft(client, citizen)
+        screen = client.get(consent_url).content.decode()
+        assert 'class="kiosk-body"' in screen  # the kiosk's page, with its idle reset
+        for text in (
+            "深圳市公安局",
+            "人口库",
+            "社保库",
+            "用于填写",
+            "有效期",
+            'value="agree"',
+            "kiosk-button primary large",
+        ):
+            assert text in screen
+        agreed = client.post(consent_url, {"decision": "agree"})
+        assert agreed["Location"] == f"/kiosk/services/{PERMIT_RENEWAL}/apply/"
+        form = client.get(agreed["Location"])
+        page = form.content.decode()
+        assert form.status_code == 200 and "kiosk-form" in page
+        assert f'name="applicant_name" value="{citizen.full_name}" readonly' in page and "已核验" in page
+    consent = Consent.objects.get(user=citizen)
+    uses = DataUse.objects.filter(application=application, consent=consent)
+    assert {use.registry for use in uses} == {"population", "social_insurance"}
+    assert AuditRecord.objects.filter(action="prefill.fetched", object_id=str(application.pk)).exists()
+    assert AuditRecord.objects.filter(action="prefill.consent_granted", object_id=str(consent.pk)).exists()
+    application.refresh_from_db()
+    assert application.form_data["applicant_name"] == citizen.full_name
+
+
+def test_kiosk_prefill_decline_gives_the_empty_form_and_reads_nothing(client, demo_city) -> None:
+    from pengcheng.prefill.models import Consent, DataUse
+
+    citizen = User.objects.get(username="citizen")
+    with override_settings(PENGCHENG_CARD_READER=SIMULATOR):
+        application, consent_url = _kiosk_draft(client, citizen)
+        declined = client.post(consent_url, {"decision": "decline"})
+        assert declined["Location"] == f"/kiosk/services/{PERMIT_RENEWAL}/apply/"
+        page = client.get(declined["Location"]).content.decode()
+    assert 'name="applicant_name"' in page and "readonly" not in page and "已核验" not in page
+    application.refresh_from_db()
+    assert "applicant_name" not in application.form_data
+    assert not DataUse.objects.exists() and not Consent.objects.exists()
+    assert not AuditRecord.objects.filter(action="prefill.fetched").exists()
+    assert AuditRecord.objects.filter(action="prefill.declined", object_id=str(application.pk)).exists()
+
+
+def test_the_kiosk_consent_screen_needs_a_kiosk_card_session(client, demo_city) -> None:
+    from pengcheng.prefill.models import DataUse
+
+    citizen = User.objects.get(username="citizen")
+    application = services.start(citizen, ServiceItem.objects.get(code=PERMIT_RENEWAL), channel="kiosk")
+    consent_url = f"/kiosk/applications/{application.number}/prefill/"
+    assert client.get(consent_url)["Location"] == "/kiosk/"  # nobody signed in
+    assert client.post(consent_url, {"decision": "agree"})["Location"] == "/kiosk/"
+    portal = logged_in(citizen)  # a portal session is not a kiosk (card) session
+    assert portal.get(consent_url)["Location"] == "/kiosk/"
+    assert portal.post(consent_url, {"decision": "agree"})["Location"] == "/kiosk/"
+    assert not DataUse.objects.exists()
+    stranger = make_citizen()
+    with override_settings(PENGCHENG_SIMULATED_CARD_ACCOUNT=stranger.username, PENGCHENG_CARD_READER=SIMULATOR):
+        other = Client()
+        other.post("/kiosk/card/")
+        assert other.session.get("_auth_user_id") == str(stranger.pk)
+        assert other.get(consent_url).status_code == 404
+        assert other.post(consent_url, {"decision": "agree"}).status_code == 404
+    assert not DataUse.objects.exists()

@@ -1,5 +1,7 @@
 """The portal in headless chromium: language switch, elder mode, keyboard, axe-core."""
 
+import re
+
 import pytest
 
 from pengcheng.testing import assert_accessible, browser_login
@@ -61,3 +63,41 @@ def test_operator_console_and_admin(page) -> None:
         assert_accessible(page)
     page.goto("/admin/")
     assert page.locator("#site-name").inner_text() == "鹏城 Pengcheng"
+
+
+def test_company_agents_page_by_keyboard(page) -> None:
+    """The legal representative adds an agent, gives the data consent mandate and revokes the agent
+    without the mouse, on pages axe-core finds no fault with."""
+    from pengcheng.core.models import AssuranceLevel
+    from pengcheng.testing import make_citizen
+
+    person = make_citizen(full_name="键盘经办", assurance_level=AssuranceLevel.L2)
+    browser_login(page, "company")
+    page.goto("/me/")
+    page.get_by_role("link", name="深圳市鹏城示范科技有限公司的经办人管理").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/agents/")
+    assert page.locator("h1").inner_text().startswith("经办人管理")
+    assert_accessible(page)
+
+    page.get_by_label("身份证号码或用户名").focus()
+    page.keyboard.type(person.id_number or "")
+    page.keyboard.press("Enter")
+    page.locator(".messages").wait_for()
+    assert "键盘经办可以代表" in page.locator(".messages").inner_text()
+    assert_accessible(page)
+
+    page.get_by_role("button", name=re.compile("授予数据授权委托.*键盘经办")).focus()
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name=re.compile("撤回数据授权委托.*键盘经办")).wait_for()
+    assert "已授予键盘经办" in page.locator(".messages").inner_text()
+
+    page.get_by_role("link", name=re.compile("撤销授权.*键盘经办")).focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/revoke/")
+    assert_accessible(page)
+    page.get_by_role("button", name="确定撤销授权").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/agents/")
+    assert "键盘经办已不再代表" in page.locator(".messages").inner_text()
+    assert page.get_by_role("link", name=re.compile("撤销授权.*键盘经办")).count() == 0

@@ -136,10 +136,21 @@ def _fingerprint() -> list[list]:
     return [people, firms, grants]
 
 
+def _demo_company_mandates() -> list[bool]:
+    """For each ordinary agent of the demo company (by user name), whether they hold a data consent mandate."""
+    from pengcheng.prefill.models import AgentDataMandate
+
+    grants = CompanyAgent.objects.filter(company__name="深圳市鹏城示范科技有限公司", role="agent").order_by(
+        "user__username"
+    )
+    return [AgentDataMandate.objects.filter(agent=grant).exists() for grant in grants]
+
+
 def test_seed_is_deterministic_and_tops_up(demo_city: None) -> None:
     seed_demo(SeedContext(scale=1, quiet=True))
     first = _fingerprint()
     assert len(first[0]) == 2000 and len(first[1]) == 301
+    assert _demo_company_mandates() == [True, False]  # the demo shows an agent with a mandate and one without
     from pengcheng.hotline.access import hotline_scope
 
     # The demo's 12345-centre supervisor reaches what only the centre may: hot topics, reports, reviews.
@@ -148,6 +159,7 @@ def test_seed_is_deterministic_and_tops_up(demo_city: None) -> None:
     Company.objects.exclude(name="深圳市鹏城示范科技有限公司").delete()
     seed_demo(SeedContext(scale=1, quiet=True))
     assert _fingerprint() == first
+    assert _demo_company_mandates() == [True, False]
     seed_demo(SeedContext(scale=2, quiet=True))
     assert User.objects.filter(username__startswith="c-").count() == 4000
     assert _fingerprint()[0][:2000] == first[0]

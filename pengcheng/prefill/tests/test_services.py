@@ -240,3 +240,43 @@ def test_whatever_is_posted_a_verified_value_never_changes(draft: Application, c
         assert all(kept[name] == value for name, value in locked.items())
 
     check()
+
+
+def test_only_the_legal_representative_or_a_mandated_agent_may_agree_for_the_company(demo_city: None) -> None:
+    from pengcheng.core import services as core
+    from pengcheng.core.models import AssuranceLevel
+
+    representative = User.objects.get(username="company")
+    company = Company.objects.get(name="深圳市鹏城示范科技有限公司")
+    agent = make_citizen(assurance_level=AssuranceLevel.L2)
+    grant = core.grant_agent(representative, company, agent)
+    draft = applications.start(agent, ServiceItem.objects.get(code=FOOD_LICENCE), company=company)
+    plan = selectors.plan_for(draft)
+    assert plan.reads_company_data and not selectors.may_consent_for_company(agent, company)
+    assert company.name in selectors.company_consent_refusal(agent, draft, plan)
+    assert selectors.company_consent_refusal(representative, draft, plan) == ""
+    with pytest.raises(AccessDenied) as refused:
+        services.grant_and_fill(agent, draft)
+    assert "法定代表人" in refused.value.reason
+    assert not Consent.objects.exists() and not DataUse.objects.exists()
+    with pytest.raises(AccessDenied):
+        services.mandate_data_consent(agent, grant)  # an agent cannot extend their own authorisation
+    with pytest.raises(AccessDenied):
+        services.mandate_data_consent(make_citizen(), grant)
+
+    services.mandate_data_consent(representative, grant)
+    assert AuditRecord.objects.filter(action="prefill.mandate_granted", object_id=str(company.pk)).exists()
+    result = services.grant_and_fill(agent, draft)
+    assert result.consent.company_id == company.pk and result.consent.user_id == agent.pk
+    assert [(u.subject_kind, u.subject_id) for u in result.uses] == [("company", company.credit_code)]
+
+    services.withdraw_data_mandate(representative, grant)
+    with pytest.raises(AccessDenied):
+        services.fill(agent, draft, result.consent)  # the consent they gave no longer fills
+    assert DataUse.objects.count() == 1
+
+    services.mandate_data_consent(representative, grant)
+    core.revoke_agent(representative, grant)
+    assert not selectors.may_consent_for_company(agent, company)  # no authorisation in force
+    core.grant_agent(representative, company, agent)  # granted again: the old mandate does not count
+    assert not selectors.may_consent_for_company(agent, company)

@@ -159,3 +159,38 @@ def test_registry_owners_see_the_use_of_their_own_registry_only(citizen: User) -
     assert _client(clerk).get("/api/v1/prefill/registry-uses").status_code == 403
     listed = _client(police).get("/api/v1/prefill/registry-uses").json()
     assert [(u["registry"], u["subject"][:4], u["application"]) for u in listed] == [("population", "4403", number)]
+
+
+def test_an_agent_without_a_data_consent_mandate_is_told_why_on_the_page_and_the_api(demo_city: None) -> None:
+    from pengcheng.applications import services as applications
+    from pengcheng.audit.models import AuditRecord
+    from pengcheng.catalog.models import ServiceItem
+    from pengcheng.core import services as core
+    from pengcheng.core.models import AssuranceLevel, Company
+    from pengcheng.prefill import services
+    from pengcheng.prefill.tests.conftest import FOOD_LICENCE
+
+    representative = User.objects.get(username="company")
+    company = Company.objects.get(name="深圳市鹏城示范科技有限公司")
+    agent = make_citizen(assurance_level=AssuranceLevel.L2)
+    grant = core.grant_agent(representative, company, agent)
+    draft = applications.start(agent, ServiceItem.objects.get(code=FOOD_LICENCE), company=company)
+    client = _client(agent)
+    screen_url = f"/my/applications/{draft.number}/prefill/"
+    screen = client.get(screen_url).content.decode()
+    assert "只有" in screen and "法定代表人" in screen and company.name in screen
+    assert 'value="agree"' not in screen and 'value="decline"' in screen
+    refused = client.post(screen_url, {"decision": "agree"})
+    assert refused.status_code == 403 and "法定代表人" in refused.content.decode()
+    assert AuditRecord.objects.filter(action="permission.denied", summary__startswith="prefill.grant").exists()
+    plan = client.get(f"/api/v1/prefill/applications/{draft.number}/plan").json()
+    assert plan["may_consent"] is False and "法定代表人" in plan["refusal"]
+    api = client.post(f"/api/v1/prefill/applications/{draft.number}/consent", {}, content_type="application/json")
+    assert api.status_code == 403 and "法定代表人" in api.json()["error"]["message"]
+    assert not Consent.objects.exists() and not DataUse.objects.exists()
+
+    services.mandate_data_consent(representative, grant)  # the legal representative extends the authorisation
+    assert client.get(f"/api/v1/prefill/applications/{draft.number}/plan").json()["may_consent"] is True
+    assert 'value="agree"' in client.get(screen_url).content.decode()
+    assert client.post(screen_url, {"decision": "agree"})["Location"] == f"/my/applications/{draft.number}/edit/"
+    assert DataUse.objects.get(application=draft).subject_id == company.credit_code
