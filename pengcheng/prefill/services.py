@@ -32,8 +32,7 @@ from pengcheng.catalog import forms
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
 from pengcheng.core.models import AgentRole, CompanyAgent, Department, User
-from pengcheng.core.permissions import require_platform_role
-from pengcheng.core.selectors import active_agent_grants
+from pengcheng.core.permissions import require_company_manager
 from pengcheng.prefill import selectors
 from pengcheng.prefill.models import AgentDataMandate, Consent, DataUse, SubjectKind
 from pengcheng.registries.models import REGISTRIES
@@ -320,20 +319,10 @@ def revoke(actor: MaybeActor, consent: Consent) -> Consent:
 # Company data consent mandates -------------------------------------------------------------------
 
 
-def _require_company_authority(actor: MaybeActor, grant: CompanyAgent, action: str) -> None:
-    """The company's legal representative (in force) or a platform operator may change its mandates."""
-    is_representative = (
-        isinstance(actor, User)
-        and active_agent_grants(actor).filter(company_id=grant.company_id, role=AgentRole.LEGAL_REPRESENTATIVE).exists()
-    )
-    if not is_representative:
-        require_platform_role(actor, action=action, target=grant.company)
-
-
 @transaction.atomic
 def mandate_data_consent(actor: MaybeActor, grant: CompanyAgent) -> AgentDataMandate:
     """Extend an agent's authorisation to agreeing, for the company, to its registry data being fetched."""
-    _require_company_authority(actor, grant, "prefill.mandate_data_consent")
+    require_company_manager(actor, grant.company, action="prefill.mandate_data_consent")
     grant = CompanyAgent.objects.select_for_update().select_related("company", "user").get(pk=grant.pk)
     if not grant.is_active_at():
         raise Conflict(_("This authorisation is no longer in force."), code="agent_inactive")
@@ -350,7 +339,7 @@ def mandate_data_consent(actor: MaybeActor, grant: CompanyAgent) -> AgentDataMan
 @transaction.atomic
 def withdraw_data_mandate(actor: MaybeActor, grant: CompanyAgent) -> None:
     """The agent may no longer agree for the company; consents they gave stop filling forms."""
-    _require_company_authority(actor, grant, "prefill.withdraw_data_mandate")
+    require_company_manager(actor, grant.company, action="prefill.withdraw_data_mandate")
     deleted, _kinds = AgentDataMandate.objects.filter(agent=grant).delete()
     if deleted:
         audit(actor, "prefill.mandate_withdrawn", grant.company, summary=grant.user.username, data={"agent": grant.pk})
