@@ -125,28 +125,84 @@ def record(
     actor_id, actor_label = _actor_fields(actor)
     object_type, object_id = _object_fields(target)
     chain = chain_for(object_type, object_id, action) if not chain_key else _chain_of(chain_key)
+    fields: dict[str, Any] = {
+        "chain": chain,
+        "actor_id": actor_id,
+        "actor_label": actor_label[:150],
+        "action": action[:80],
+        "object_type": object_type[:80],
+        "object_id": object_id[:64],
+        "summary": str(summary)[:300],
+        "data": _normalise(data or {}),
+        "ip_address": ip_address or client_ip(request),
+    }
     # No savepoint inside the caller's transaction: a failure here must roll the change back anyway,
     # and a savepoint costs two round trips on every audited write.
     with transaction.atomic(savepoint=False):
-        head = _locked_head(chain)
-        occurred_at = timezone.now()
-        fields: dict[str, Any] = {
-            "chain": chain,
-            "seq": head.seq + 1,
-            "actor_id": actor_id,
-            "actor_label": actor_label[:150],
-            "action": action[:80],
-            "object_type": object_type[:80],
-            "object_id": object_id[:64],
-            "summary": str(summary)[:300],
-            "data": _normalise(data or {}),
-            "ip_address": ip_address or client_ip(request),
-            "prev_hash": head.hash,
-        }
-        digest = compute_hash(occurred_at=_timestamp(occurred_at), **fields)
-        entry = AuditRecord.objects.create(occurred_at=occurred_at, hash=digest, **fields)
-        AuditChainHead.objects.filter(pk=chain).update(seq=entry.seq, hash=digest)
+        connection = transaction.get_connection()
+        with connection.cursor() as cursor:
+            seq, prev_hash = _advance_head(cursor, chain)
+            occurred_at = timezone.now()
+            fields.update(seq=seq, prev_hash=prev_hash)
+            digest = compute_hash(occurred_at=_timestamp(occurred_at), **fields)
+            entry = AuditRecord(occurred_at=occurred_at, hash=digest, **fields)
+            entry.pk = _append(cursor, connection, entry)
+    entry._state.adding, entry._state.db = False, connection.alias
     return entry
+
+
+# Appending is on the path of every audited write (a ticket, a token grant), so it is written as
+# plain SQL: the ORM's three statements cost about 1.4 ms of CPU per record, most of it building
+# queries. Locking the chain's head and moving it on is one statement; the record and the head's new
+# hash are one more on PostgreSQL (a data-modifying CTE), two on SQLite.
+_RECORD_COLUMNS = (
+    "chain",
+    "seq",
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "data",
+    "ip_address",
+    "prev_hash",
+    "hash",
+)
+
+
+def _advance_head(cursor: Any, chain: int) -> tuple[int, str]:
+    """Lock the chain's head and move it on by one: the new record's ``seq`` and the previous hash."""
+    qn = cursor.db.ops.quote_name
+    sql = f"UPDATE {qn(AuditChainHead._meta.db_table)} SET {qn('seq')} = {qn('seq')} + 1 WHERE {qn('id')} = %s"
+    for _attempt in range(2):
+        cursor.execute(f"{sql} RETURNING {qn('seq')}, {qn('hash')}", [chain])
+        row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), str(row[1])
+        _locked_head(chain)  # a chain's first record: create its head, then move it on
+    raise RuntimeError(f"audit chain head {chain} could not be created")
+
+
+def _append(cursor: Any, connection: Any, entry: AuditRecord) -> int:
+    """Insert ``entry`` and make its hash the chain head's; returns the new record's id."""
+    qn = connection.ops.quote_name
+    meta = entry._meta
+    fields = {field.name: field for field in meta.concrete_fields}
+    values = [fields[name].get_db_prep_save(getattr(entry, name), connection) for name in _RECORD_COLUMNS]
+    columns = ", ".join(qn(name) for name in _RECORD_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(_RECORD_COLUMNS))
+    insert = f"INSERT INTO {qn(meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING {qn('id')}"
+    tip = f"UPDATE {qn(AuditChainHead._meta.db_table)} SET {qn('hash')} = %s WHERE {qn('id')} = %s"
+    if connection.vendor == "postgresql":
+        combined = f"WITH entry AS ({insert}), tip AS ({tip}) SELECT id FROM entry"
+        cursor.execute(combined, [*values, entry.hash, entry.chain])
+        return int(cursor.fetchone()[0])
+    cursor.execute(insert, values)
+    pk = int(cursor.fetchone()[0])
+    cursor.execute(tip, [entry.hash, entry.chain])
+    return pk
 
 
 def chain_count() -> int:

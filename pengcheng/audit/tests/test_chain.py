@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from pengcheng.audit.models import AuditRecord
+from pengcheng.audit.models import AuditChainHead, AuditRecord
 from pengcheng.audit.services import iter_chain_problems, record, verify_chain
 from pengcheng.core.actors import SYSTEM
 from pengcheng.testing import make_citizen
@@ -41,6 +41,20 @@ def test_records_chain_to_each_other(chain: list[AuditRecord]) -> None:
     assert _problems() == []
     outcome = verify_chain()
     assert outcome.ok and outcome.records_checked >= 5
+
+
+def test_the_returned_record_is_the_stored_one(chain: list[AuditRecord]) -> None:
+    """record() writes in plain SQL; what it returns must be what the database holds."""
+    for entry in chain:
+        stored = AuditRecord.objects.get(pk=entry.pk)
+        for name in ("chain", "seq", "occurred_at", "actor_id", "actor_label", "action", "object_type"):
+            assert getattr(stored, name) == getattr(entry, name), name
+        assert (stored.object_id, stored.summary, stored.data) == (entry.object_id, entry.summary, entry.data)
+        assert (stored.prev_hash, stored.hash) == (entry.prev_hash, entry.hash)
+    head = AuditChainHead.objects.get(pk=chain[-1].chain)
+    assert (head.seq, head.hash) == (chain[-1].seq, chain[-1].hash)
+    with pytest.raises(PermissionError):
+        chain[0].save()  # the returned instance is a stored record, so the append-only guard applies
 
 
 def test_an_edit_is_found(chain: list[AuditRecord]) -> None:
