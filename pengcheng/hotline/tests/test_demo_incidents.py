@@ -51,7 +51,7 @@ def test_the_demo_incidents_make_hot_topics_and_a_spike(demo_city: None) -> None
     seed_insights(SeedContext(quiet=True))
     topics = HotTopic.objects.filter(day__gte=today - dt.timedelta(days=DAYS))
     found = {_incident(topic.ticket_ids, keys) for topic in topics} - {""}
-    assert len(found) >= 6, found
+    assert len(found) >= 8, found
     # yesterday's hottest topic is the burst water main, a spike the supervisors were told about
     top = HotTopic.objects.get(day=today - dt.timedelta(days=1), rank=1)
     assert _incident(top.ticket_ids, keys) == "water-main"
