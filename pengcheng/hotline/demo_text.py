@@ -658,8 +658,11 @@ def pick_type(rng: random.Random, topic: Topic) -> str:
     return rng.choices(kinds, weights=[topic.profile[k] for k in kinds])[0]
 
 
-def compose(rng: random.Random, topic: Topic, request_type: str, district: str, community: str) -> Text:
-    """The subject line and description of one ticket about ``topic`` in a community."""
+def compose(
+    rng: random.Random, topic: Topic, request_type: str, district: str, community: str, aside: str = ""
+) -> Text:
+    """The subject line and description of one ticket about ``topic`` in a community; ``aside`` (e.g. how
+    long it has lasted) follows the problem."""
     index = rng.randrange(len(topic.subjects))
     subject = topic.subjects[index]
     problem = topic.problems[min(index, len(topic.problems) - 1)]
@@ -679,9 +682,9 @@ def compose(rng: random.Random, topic: Topic, request_type: str, district: str, 
     elif request_type == RequestType.PRAISE:
         body = f"前段时间我反映{place}{subject}的问题，相关部门很快派人到现场处理，问题已经解决。" + closing
     elif request_type == RequestType.REPORT:
-        body = "我要举报：" + problem.format(place=place) + closing
+        body = "我要举报：" + problem.format(place=place) + aside + closing
     else:
-        body = opening + problem.format(place=place) + closing
+        body = opening + problem.format(place=place) + aside + closing
     patterns = TITLES[request_type] if rng.random() >= PLAIN_TITLE_SHARE else ("{place}{subject}", "{subject}")
     title = rng.choice(patterns).format(place=place, subject=subject)
     return Text(topic, subject, title[:200], body, place, district, problem.format(place=place), closing, index)
@@ -741,3 +744,263 @@ def phone_answer(rng: random.Random, text: Text) -> str:
         f"已告知办理条件、所需材料和办理地点（{text.district}政务服务中心窗口或“i深圳”App），"
         f"并告知咨询电话{rng.choice(PHONES)}，市民表示清楚。"
     )
+
+
+# Incidents ---------------------------------------------------------------------------------------------
+# What makes a hot topic: one thing going wrong at one place, and many callers reporting it within days.
+# The evenly spread tickets above make few; these bursts give the demo's hot-topic page and its spike
+# alert something to find. Places are demo communities (GB/T 2260 codes of the demo city); the sites
+# and the events are invented.
+
+INCIDENT = {"complaint": 45, "help": 35, "consultation": 12, "suggestion": 5, "report": 3}
+
+
+@dataclass(frozen=True)
+class Incident:
+    key: str
+    path: str  # the leaf every ticket of the incident is filed under
+    community: str  # division code of the community where it happens
+    site: str  # the street, crossing, building site … that callers name
+    days: tuple[tuple[int, int], ...]  # (days before the demo's today, tickets received that day)
+    hours: tuple[float, float]  # when callers call (local hours; today's calls are spread until now)
+    subjects: tuple[str, ...]
+    problems: tuple[str, ...]  # with {place} and {site}
+    question: str  # with {place} and {site}
+    actions: tuple[str, ...]
+    asides: tuple[str, ...] = ()  # what callers add after the first day (how long it has lasted …)
+    profile: dict[str, int] | None = None
+
+    @property
+    def topic(self) -> Topic:
+        """The incident as a topic for ``compose`` and ``reply``, its site written in."""
+        return Topic(
+            self.path,
+            0,
+            self.profile or INCIDENT,
+            self.subjects,
+            tuple(problem.replace("{site}", self.site) for problem in self.problems),
+            self.question.replace("{site}", self.site),
+            self.actions,
+        )
+
+    @property
+    def size(self) -> int:
+        return sum(count for _back, count in self.days)
+
+
+INCIDENTS: tuple[Incident, ...] = (
+    Incident(
+        "water-main",
+        "城乡建设 / 城市建设和市政管理 / 自来水供应",
+        "440305001003",  # 南山区 大新社区
+        "南新路与大新路交叉口",
+        ((1, 22), (0, 9)),
+        (6, 23),
+        ("水管爆裂停水", "自来水管爆裂", "突然停水", "爆管停水路面积水"),
+        (
+            "{site}的自来水主水管爆裂，{place}一带从早上开始停水，一直没有通知什么时候恢复供水。",
+            "{site}附近自来水管爆裂，水漫到马路上，{place}好几栋楼都停水了。",
+            "{place}突然停水，听说是{site}的供水管道爆裂，家里老人小孩没水做饭洗澡。",
+            "{site}水管爆裂后路面大量积水，{place}停水，抢修现场也没有设置围挡。",
+        ),
+        "{place}因{site}水管爆裂停水，请问什么时候能恢复供水？附近有没有临时供水点？",
+        (
+            "已通知供水企业组织抢修爆裂管段，并在小区门口设置临时供水点",
+            "爆裂管段已抢修完成并恢复供水，已对周边供水管网开展排查",
+        ),
+        ("到现在还没有恢复供水。", "已经停水十几个小时了。", "打供水热线一直占线。"),
+        {"complaint": 40, "help": 45, "consultation": 15},
+    ),
+    Incident(
+        "night-works",
+        "环境保护 / 环境污染 / 噪音污染",
+        "440304001025",  # 福田区 滨河社区
+        "滨河大道旁的在建项目工地",
+        ((7, 1), (6, 2), (5, 2), (4, 3), (3, 4), (2, 5), (1, 7), (0, 2)),
+        (20, 24),
+        ("夜间施工噪音扰民", "工地夜间施工", "深夜打桩噪音", "工地凌晨还在施工"),
+        (
+            "{site}每天晚上施工到凌晨，打桩机和渣土车噪音很大，{place}居民根本睡不着。",
+            "{place}旁边的{site}夜间违规施工，机器轰鸣声一直持续到凌晨两三点。",
+            "{site}深夜还在打桩、浇筑混凝土，噪音扰民，{place}很多老人孩子休息不好。",
+            "{site}晚上十点以后仍在施工，灯光和噪音直冲{place}的住宅楼。",
+        ),
+        "{site}夜间施工有没有办理夜间施工许可？许可到什么时候？",
+        (
+            "已派执法人员夜间到工地检查，责令施工单位停止违规夜间施工并立案调查",
+            "已核查夜间施工许可，督促施工单位调整作业时间并落实降噪措施",
+        ),
+        ("已经连续好几个晚上了。", "这周几乎每晚都这样。", "之前打过电话，情况反而越来越严重。"),
+        {"complaint": 60, "help": 15, "report": 15, "consultation": 10},
+    ),
+    Incident(
+        "bus-route",
+        "交通运输 / 客货运输 / 旅客运输",
+        "440306017003",  # 宝安区 洪浪社区
+        "M429路公交",
+        ((4, 14), (3, 8), (2, 5), (1, 4), (0, 1)),
+        (6.5, 22),
+        ("M429路公交改线", "公交改线后站点取消", "M429路公交线路调整", "公交改线出行不便"),
+        (
+            "{site}从本周起改线，不再经过{place}，居民去地铁站要多走二十分钟。",
+            "{site}改线后{place}的公交站被取消，老人和上班族出行很不方便，事先也没有征求意见。",
+            "{site}改线后{place}只剩一条公交线路，早高峰等公交要半个小时。",
+            "{place}的{site}突然改线，公交站牌信息也没有更新，很多人在原站点白等。",
+        ),
+        "{site}改线后，{place}去地铁站坐哪一路公交？原来的公交站点还停不停？",
+        (
+            "已会同公交企业评估线路调整的影响，将增开高峰接驳班次并更新站牌信息",
+            "已督促公交企业在原站点张贴改线公告，并研究恢复部分站点",
+        ),
+        ("周边很多居民都有意见。", "希望恢复原来的线路或者加开接驳车。"),
+        {"consultation": 45, "complaint": 35, "suggestion": 20},
+    ),
+    Incident(
+        "waste-station",
+        "城乡建设 / 城市建设和市政管理 / 园林绿化环卫",
+        "440307003005",  # 龙岗区 山厦社区
+        "山厦垃圾转运站",
+        ((6, 2), (5, 3), (4, 3), (3, 4), (2, 3), (1, 4), (0, 1)),
+        (7, 23),
+        ("垃圾转运站臭味扰民", "垃圾站异味", "垃圾转运站污水外流", "垃圾站臭气熏天"),
+        (
+            "{site}最近臭味非常大，{place}一带整天都能闻到，晚上不敢开窗。",
+            "{place}旁边的{site}垃圾堆积不及时转运，散发恶臭，蚊蝇很多。",
+            "{site}的渗滤液流到路面上，臭气熏天，{place}居民路过都要捂着鼻子。",
+            "{site}的除臭设备好像没有开，{place}的小区里全是垃圾站的臭味。",
+        ),
+        "{site}的除臭设施多久维护一次？垃圾转运站的臭味有没有排放标准？",
+        (
+            "已督促环卫作业单位清运积存垃圾、冲洗场地，并维修除臭喷淋设备",
+            "已检修转运站渗滤液收集设施，并增加作业频次和场地消杀",
+        ),
+        ("这几天天气热，越来越臭。", "已经持续一个星期了。"),
+    ),
+    Incident(
+        "traffic-light",
+        "政法 / 交通管理 / 交通安全管理",
+        "440303001005",  # 罗湖区 红岭社区
+        "红岭中路与笋岗路交叉口",
+        ((3, 10), (2, 5), (1, 1)),
+        (7, 22),
+        ("红绿灯故障", "路口红绿灯不亮", "红岭中路红绿灯坏了", "红绿灯故障路口交通混乱"),
+        (
+            "{site}的红绿灯从早上开始就不亮了，车辆抢行，{place}行人过马路非常危险。",
+            "{site}的红绿灯一直黄灯闪烁，早高峰路口堵成一团，{place}附近也没有交警指挥。",
+            "{site}的红绿灯坏了，{place}一带的路口差点发生车辆碰撞，请尽快派人维修。",
+            "{site}的行人红绿灯不亮，{place}的学生上学要穿过这个路口，家长很担心。",
+        ),
+        "{site}的红绿灯坏了应该向哪个部门报修？多久能修好？",
+        (
+            "已通知交警部门派员到路口指挥交通，并安排信号灯维护单位抢修",
+            "已更换故障信号机，路口信号灯已恢复正常运行",
+        ),
+        ("已经一整天了还没修好。", "路口很多学生和老人。"),
+    ),
+    Incident(
+        "power-cuts",
+        "经济管理 / 能源管理 / 能源开发供应",
+        "440309001001",  # 龙华区 大和社区
+        "大和路变电站供电片区",
+        ((7, 6), (6, 7), (5, 2)),
+        (8, 23),
+        ("频繁停电", "突然停电", "停电没有通知", "停电抢修太慢"),
+        (
+            "{site}这两天反复停电，{place}一天停好几次，冰箱里的东西都坏了。",
+            "{site}突然大面积停电，{place}有电梯困人，供电部门也没有提前通知。",
+            "{site}停电已经超过六个小时，{place}的居民问供电部门，只说在抢修，一直没有恢复时间。",
+            "{site}的变压器好像出了问题，{place}晚上一到用电高峰就跳闸停电。",
+        ),
+        "{site}停电什么时候恢复？停电检修会提前通知吗？",
+        (
+            "已协调供电部门排查线路故障，更换了过载的变压器",
+            "已督促供电企业完成抢修并恢复供电，今后计划停电将提前公告",
+        ),
+        ("家里有老人需要用制氧机。", "天气这么热，停电实在受不了。"),
+    ),
+    Incident(
+        "street-lights",
+        "城乡建设 / 城市建设和市政管理 / 城市公共设施",
+        "440311001001",  # 光明区 光明社区
+        "光明大道辅道",
+        ((5, 2), (4, 3), (3, 3), (2, 2), (1, 4), (0, 1)),
+        (19, 24),
+        ("路灯不亮", "整段路灯熄灭", "路灯全黑道路漆黑", "路灯故障"),
+        (
+            "{site}一整段路灯都不亮了，晚上{place}一带漆黑一片，行人和电动车很危险。",
+            "{place}附近的{site}路灯连续几晚熄灭，下班回家只能打手机手电筒。",
+            "{site}路灯故障好几天了，{place}晚上有人摔倒，希望尽快维修路灯。",
+            "{site}的路灯晚上全黑，{place}的小区门口出入很不安全。",
+        ),
+        "{site}的路灯归哪个部门管？路灯坏了多久能修好？",
+        (
+            "已安排市政养护单位排查供电线路，更换损坏的路灯",
+            "已完成路灯线路抢修，整段路灯已恢复照明，后续纳入日常巡查",
+        ),
+        ("已经好几个晚上了。", "附近还有学校和菜市场。"),
+    ),
+    Incident(
+        "flooding",
+        "农村农业 / 水利水电 / 防汛抗旱",
+        "440310001003",  # 坪山区 坪山社区
+        "坪山大道下穿隧道",
+        ((3, 14), (2, 5)),
+        (6, 22),
+        ("暴雨后隧道积水", "下穿隧道积水", "隧道积水内涝", "积水倒灌商铺"),
+        (
+            "暴雨后{site}积水超过半米，{place}有车辆在隧道里熄火被困。",
+            "暴雨后{site}严重积水，隧道封闭，{place}的居民上班只能绕行很远。",
+            "暴雨后{site}附近积水倒灌进{place}的商铺和地下车库，损失很大。",
+            "{site}的排水口被垃圾堵死，暴雨后隧道积水一直退不下去，{place}交通瘫痪。",
+        ),
+        "{site}积水期间有没有绕行路线？哪里可以查询内涝预警？",
+        (
+            "已安排排水养护单位疏通管网、抽排积水，并在隧道口设置警示",
+            "已将该积水点纳入内涝整治计划，汛期安排专人值守",
+        ),
+        ("积水到现在还没有退。", "每次下大雨都这样。"),
+    ),
+    Incident(
+        "lift",
+        "城乡建设 / 住房保障与房地产 / 物业服务",
+        "440308002009",  # 盐田区 明珠社区
+        "明珠花园3栋",
+        ((2, 4), (1, 7), (0, 2)),
+        (7, 23),
+        ("电梯故障困人", "电梯频繁故障", "电梯故障停运", "电梯故障物业不修"),
+        (
+            "{site}的电梯这周连续故障困人两次，物业只是重启了事，{place}的住户都不敢坐电梯。",
+            "{site}的电梯又故障停运了，物业说在等配件，{place}住在三十层的老人只能爬楼梯。",
+            "{site}电梯故障停运好几天，{place}的老人和孕妇上下楼非常困难，物业一直拖着不修。",
+            "{site}的电梯频繁故障，运行时突然下坠又停住，{place}的业主怀疑电梯年检不合格。",
+        ),
+        "{site}的电梯维保由谁负责？电梯年检不合格可以向哪里反映？",
+        (
+            "已约谈物业服务企业，督促电梯维保单位更换故障部件并恢复运行",
+            "已会同特种设备检验机构对电梯进行安全检验，检验合格后恢复使用",
+        ),
+        ("今天早上又困人了。", "物业一直说在等配件。"),
+    ),
+    Incident(
+        "bbq-smoke",
+        "环境保护 / 环境污染 / 大气污染",
+        "440309001004",  # 龙华区 岗头社区
+        "岗头市场旁的烧烤一条街",
+        ((3, 2), (2, 3), (1, 5), (0, 1)),
+        (19, 24),
+        ("烧烤油烟扰民", "露天烧烤油烟", "烧烤店油烟直排", "夜宵烧烤油烟噪音"),
+        (
+            "{site}每天晚上露天烧烤，油烟直冲{place}的住宅楼，家里不敢开窗。",
+            "{place}附近{site}新开了好几家烧烤店，油烟直排，没有油烟净化设备。",
+            "{site}的烧烤摊占道经营到凌晨，油烟和吵闹声让{place}居民无法休息。",
+            "{site}烧烤油烟太大，{place}的老人孩子晚上都被呛得咳嗽。",
+        ),
+        "{site}的烧烤店需要安装油烟净化设备吗？露天烧烤归哪个部门管？",
+        (
+            "已对烧烤店油烟排放进行检查，责令未安装油烟净化设施的商户停止经营并整改",
+            "已会同城管执法部门取缔露天烧烤，并在该路段增加夜间巡查",
+        ),
+        ("最近一周越来越严重。", "晚上十二点以后还在烧烤。"),
+        {"complaint": 60, "help": 20, "report": 10, "suggestion": 10},
+    ),
+)

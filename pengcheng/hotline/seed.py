@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import random
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -30,6 +32,7 @@ from pengcheng.seeding import SeedContext
 
 BASE_TICKETS = 500
 DEMO_DAYS = 60
+INCIDENT_PREFIX = "demo-incident-"  # external ids of the incidents' tickets (demo_text.INCIDENTS)
 # Used when the shared taxonomy file is absent, so that the demo still has services.
 FALLBACK_TREE = [
     ("城乡建设", "城市建设和市政管理", "城市公共设施"),
@@ -255,7 +258,9 @@ def demo_world() -> synthetic.World:
 
 def load_tickets(ctx: SeedContext) -> int:
     wanted = BASE_TICKETS * ctx.scale
-    have = Ticket.objects.filter(external_id__startswith="demo-").count()
+    have = (
+        Ticket.objects.filter(external_id__startswith="demo-").exclude(external_id__startswith=INCIDENT_PREFIX).count()
+    )
     if have >= wanted:
         return 0
     world = demo_world()
@@ -271,13 +276,74 @@ def load_tickets(ctx: SeedContext) -> int:
         received = min(received, now - dt.timedelta(minutes=1))
         fields, events = synthetic.make_ticket(rng, received, now, world, tz)
         fields["external_id"] = f"demo-{index:07d}"
-        with transaction.atomic():
-            ticket = Ticket.objects.create(**fields)
-            TicketEvent.objects.bulk_create(
-                [TicketEvent(ticket=ticket, kind="created", at=received, actor_label="demo", public=True)]
-                + [TicketEvent(ticket=ticket, actor_label="demo", **event) for event in events]
-            )
+        _save(fields, events)
     return wanted - have
+
+
+def _save(fields: dict[str, Any], events: list[dict[str, Any]]) -> None:
+    received = fields["created_at"]
+    with transaction.atomic():
+        ticket = Ticket.objects.create(**fields)
+        TicketEvent.objects.bulk_create(
+            [TicketEvent(ticket=ticket, kind="created", at=received, actor_label="demo", public=True)]
+            + [TicketEvent(ticket=ticket, actor_label="demo", **event) for event in events]
+        )
+
+
+def _leaf(path_name: str) -> tuple[int, str, int] | None:
+    category = _category(path_name)
+    top = selectors.category_by_code(category.code[:2]) if category else None
+    return (category.pk, category.code, top.pk) if category and top else None
+
+
+def incident_times(
+    rng: random.Random, incident: demo_text.Incident, now: dt.datetime, tz: Any
+) -> list[tuple[dt.datetime, bool]]:
+    """When each of an incident's tickets comes in, oldest first, and whether it is after the
+    incident's first day. Days count back from the local today; today's calls fall before ``now``."""
+    today = now.astimezone(tz).date()
+    first = max(back for back, _count in incident.days)
+    low, high = incident.hours
+    times = []
+    for back, count in incident.days:
+        start = dt.datetime.combine(today - dt.timedelta(days=back), dt.time(), tzinfo=tz)
+        for _n in range(count):
+            moment = start + dt.timedelta(hours=rng.uniform(low, high))
+            if back == 0:  # spread over the part of today that has passed
+                moment = start + (now - start) * ((moment - start) / dt.timedelta(days=1))
+            times.append((min(moment, now - dt.timedelta(minutes=1)), back < first))
+    return sorted(times)
+
+
+def load_incidents(ctx: SeedContext) -> int:
+    """The demo's clustered incidents (a burst water main, night works …): each incident's tickets,
+    once; an incident whose leaf or community the demo lacks is left out."""
+    if ctx.scale < 1:
+        return 0
+    world: synthetic.World | None = None
+    now = timezone.now()
+    tz = timezone.get_current_timezone()
+    made = 0
+    for incident in demo_text.INCIDENTS:
+        prefix = f"{INCIDENT_PREFIX}{incident.key}-"
+        if Ticket.objects.filter(external_id__startswith=prefix).exists():
+            continue
+        leaf = _leaf(incident.path)
+        community = (
+            Division.objects.filter(code=incident.community, level=DivisionLevel.COMMUNITY)
+            .values_list("code", "short_name")
+            .first()
+        )
+        if leaf is None or community is None:
+            continue
+        world = world or demo_world()
+        rng = ctx.rng(f"hotline-incident:{incident.key}")
+        for number, (received, later) in enumerate(incident_times(rng, incident, now, tz)):
+            fields, events = synthetic.incident_ticket(rng, incident, later, received, now, world, tz, leaf, community)
+            fields["external_id"] = f"{prefix}{number:03d}"
+            _save(fields, events)
+            made += 1
+    return made
 
 
 def seed_demo(ctx: SeedContext) -> None:
@@ -293,6 +359,10 @@ def seed_demo(ctx: SeedContext) -> None:
     if created or routes or limits:
         ctx.say(f"hotline: {created} categories from {source}, {routes} routing rules, {limits} time limits")
     tickets = load_tickets(ctx)
-    if tickets:
+    incidents = load_incidents(ctx)
+    if tickets or incidents:
         stats.refresh(full=True)
+    if tickets:
         ctx.say(f"hotline: {tickets} demo tickets over the last {DEMO_DAYS} days")
+    if incidents:
+        ctx.say(f"hotline: {incidents} demo tickets about {len(demo_text.INCIDENTS)} local incidents")

@@ -28,6 +28,7 @@ CHANNELS = [
     (Channel.OPEN311, 3),
     (Channel.EMAIL, 1),
 ]
+INCIDENT_DISTRICT_SHARE = 0.3
 HANDLE_DAYS = {
     RequestType.CONSULTATION: 1,
     RequestType.HELP: 3,
@@ -83,6 +84,49 @@ def make_ticket(
     if rng.random() < demo_text.ARGUABLE_SHARE:
         said = rng.choice(world.neighbours[topic.first_level])
     text = demo_text.compose(rng, said, request_type, district, place_name)
+    return live_ticket(
+        rng, received, now, world, tz, (category_id, category_code, top_id), request_type, division, place_name, text
+    )
+
+
+def incident_ticket(
+    rng: random.Random,
+    incident: demo_text.Incident,
+    later: bool,
+    received: dt.datetime,
+    now: dt.datetime,
+    world: World,
+    tz: Any,
+    leaf: tuple[int, str, int],
+    community: tuple[str, str],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """One caller's ticket about an incident (see ``demo_text.INCIDENTS``): its leaf and community are
+    the incident's, its wording varies; ``later`` tickets (after the incident's first day) may say how
+    long it has lasted."""
+    topic = incident.topic
+    request_type = RequestType(demo_text.pick_type(rng, topic))
+    division, place_name = community
+    # Callers about a local incident name the street or the site more often than the district.
+    district = world.districts.get(division[:6], "") if rng.random() < INCIDENT_DISTRICT_SHARE else ""
+    aside = rng.choice(incident.asides) if later and incident.asides and rng.random() < 0.5 else ""
+    text = demo_text.compose(rng, topic, request_type, district, place_name, aside)
+    return live_ticket(rng, received, now, world, tz, leaf, request_type, division, place_name, text)
+
+
+def live_ticket(
+    rng: random.Random,
+    received: dt.datetime,
+    now: dt.datetime,
+    world: World,
+    tz: Any,
+    leaf: tuple[int, str, int],
+    request_type: RequestType,
+    division: str,
+    place_name: str,
+    text: demo_text.Text,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A ticket with the given leaf, place and text, and the life it has had until ``now``."""
+    category_id, category_code, top_id = leaf
     urgency = Urgency.NORMAL if rng.random() < 0.95 else (Urgency.URGENT if rng.random() < 0.8 else Urgency.CRITICAL)
     ticket: dict[str, Any] = {
         "request_type": request_type,
