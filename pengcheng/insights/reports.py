@@ -199,7 +199,8 @@ def sentences(data: Data) -> dict[str, str]:
         "period": _("Period: %(start)s to %(end)s") % {"start": start, "end": end},
         "generated": _("Generated %(at)s")
         % {"at": formats.date_format(timezone.localtime(data.generated_at), "DATETIME_FORMAT")},
-        "lead": f"{lead} {compared}",
+        # Chinese sentences follow one another without a space
+        "lead": ("" if translation.get_language().startswith("zh") else " ").join((lead, compared)),
         "replies": replies,
     }
 
@@ -380,7 +381,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
             for i, t in enumerate(data.hot_topics, start=1)
         ]
         or [["—", _("No hot topics were computed for this period."), "", "", "", ""]],
-        (1, 5, 2, 1, 1, 6),
+        (1, 4, 2, 2, 2, 5),
     )
     for title, rows in (
         (_("Worst-performing departments"), data.worst_departments),
@@ -391,7 +392,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
             [_("Name"), pgettext("ticket count", "Tickets"), _("Closed on time"), _("Satisfaction"), _("Unsatisfied")],
             [[r.label, str(r.received), _rate(r.close_rate), _rate(r.satisfaction), str(r.unsatisfied)] for r in rows]
             or [[_("Not enough tickets to judge."), "", "", "", ""]],
-            (5, 1, 2, 2, 1),
+            (4, 1, 2, 2, 2),
         )
     section(_("Tickets by category"))
     table(
