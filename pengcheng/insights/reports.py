@@ -327,6 +327,8 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
     heading = FontFace(emphasis="", fill_color=(240, 228, 226))
 
     def section(text: str) -> None:
+        if document.will_page_break(30):  # keep a heading with the start of its table
+            document.add_page()
         document.ln(3)
         document.set_font(FONT, size=13)
         document.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")

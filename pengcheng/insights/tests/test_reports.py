@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from pypdf import PdfReader
@@ -336,3 +337,13 @@ def test_a_report_ordered_in_english_is_english_and_the_list_offers_and_serves_b
     }
     refused = reader.post(f"/console/insights/reports/{english.pk}/language/", {"language": "fr"})
     assert refused.status_code == 302 and Report.objects.count() == 2
+
+
+def test_the_report_command_writes_the_language_asked_for(demo_city: None) -> None:
+    out = io.StringIO()
+    call_command("insights_report", "--start", str(START), "--end", str(END), "--language", "en", stdout=out)
+    report = Report.objects.get()
+    assert report.language == "en" and report.title == "12345 report March 2, 2026 to March 8, 2026"
+    assert report.title in out.getvalue()
+    page = (Path(settings.DATA_DIR) / report.html_path).read_text(encoding="utf-8")
+    assert '<html lang="en">' in page and "<h2>Summary</h2>" in page
