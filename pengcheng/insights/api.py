@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 
 from pengcheng.api import actor_of, require_scope
 from pengcheng.insights import selectors, services
-from pengcheng.insights.models import HotTopic, ReplyAssessment, Report, ReportKind
+from pengcheng.insights.models import HotTopic, ReplyAssessment, Report, ReportKind, ReportStatus
 
 router = Router(tags=["insights"])
 
@@ -95,6 +95,22 @@ def order_report(request: HttpRequest, payload: ReportIn) -> Status[Report]:
         202,
         services.request_report(actor_of(request), payload.start, payload.end, payload.kind, language=payload.language),
     )
+
+
+class LanguageIn(Schema):
+    language: str
+
+
+@router.post(
+    "/reports/{pk}/versions",
+    response={200: ReportOut, 202: ReportOut},
+    summary="The same report in another language: the version there (200) or one ordered now (202)",
+)
+def report_version(request: HttpRequest, pk: int, payload: LanguageIn) -> Status[Report]:
+    require_scope(request, "insights.write")
+    actor = actor_of(request)
+    version = services.translate_report(actor, selectors.get_report(actor, pk), payload.language)
+    return Status(200 if version.status == ReportStatus.READY else 202, version)
 
 
 @router.get("/reports/{pk}/{fmt}", response={200: None}, summary="Download a report as html or pdf")

@@ -335,6 +335,14 @@ def test_a_report_ordered_in_english_is_english_and_the_list_offers_and_serves_b
         (english.pk, "en", None),
         (chinese.pk, "zh-hans", english.pk),
     }
+    again = client.post(
+        f"/api/v1/insights/reports/{chinese.pk}/versions", {"language": "en"}, content_type="application/json"
+    )
+    assert again.status_code == 200 and again.json()["id"] == english.pk
+    unknown = client.post(
+        f"/api/v1/insights/reports/{english.pk}/versions", {"language": "fr"}, content_type="application/json"
+    )
+    assert unknown.status_code == 422 and "language" in unknown.content.decode() and Report.objects.count() == 2
     refused = reader.post(f"/console/insights/reports/{english.pk}/language/", {"language": "fr"})
     assert refused.status_code == 302 and Report.objects.count() == 2
 
