@@ -202,6 +202,7 @@ def sentences(data: Data) -> dict[str, str]:
         # Chinese sentences follow one another without a space
         "lead": ("" if translation.get_language().startswith("zh") else " ").join((lead, compared)),
         "replies": replies,
+        "change": _change(change),  # the summary's figure, signed, as in the PDF
     }
 
 
