@@ -9,7 +9,7 @@ from ninja import Router, Schema, Status
 
 from pengcheng.api import actor_of, require_scope
 from pengcheng.insights import selectors, services
-from pengcheng.insights.models import HotTopic, ReplyAssessment, Report, ReportKind
+from pengcheng.insights.models import HotTopic, ReplyAssessment, Report, ReportKind, ReportStatus
 
 router = Router(tags=["insights"])
 
@@ -57,6 +57,8 @@ class ReportOut(Schema):
     start: dt.date
     end: dt.date
     title: str
+    language: str
+    translation_of_id: int | None
     status: str
     created_at: dt.datetime
     finished_at: dt.datetime | None
@@ -83,12 +85,32 @@ class ReportIn(Schema):
     start: dt.date
     end: dt.date
     kind: str = ReportKind.CUSTOM
+    language: str | None = None  # the request's language (Accept-Language) by default
 
 
 @router.post("/reports", response={202: ReportOut}, summary="Order a report for a date range")
 def order_report(request: HttpRequest, payload: ReportIn) -> Status[Report]:
     require_scope(request, "insights.write")
-    return Status(202, services.request_report(actor_of(request), payload.start, payload.end, payload.kind))
+    return Status(
+        202,
+        services.request_report(actor_of(request), payload.start, payload.end, payload.kind, language=payload.language),
+    )
+
+
+class LanguageIn(Schema):
+    language: str
+
+
+@router.post(
+    "/reports/{pk}/versions",
+    response={200: ReportOut, 202: ReportOut},
+    summary="The same report in another language: the version there (200) or one ordered now (202)",
+)
+def report_version(request: HttpRequest, pk: int, payload: LanguageIn) -> Status[Report]:
+    require_scope(request, "insights.write")
+    actor = actor_of(request)
+    version = services.translate_report(actor, selectors.get_report(actor, pk), payload.language)
+    return Status(200 if version.status == ReportStatus.READY else 202, version)
 
 
 @router.get("/reports/{pk}/{fmt}", response={200: None}, summary="Download a report as html or pdf")
@@ -97,7 +119,7 @@ def report_file(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     actor = actor_of(request)
     report = selectors.get_report(actor, pk)
     path = services.report_file(actor, report, fmt)
-    return FileResponse(path.open("rb"), as_attachment=True, filename=f"report-{report.pk}.{fmt}")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=f"report-{report.pk}-{report.language}.{fmt}")
 
 
 class AssessmentOut(Schema):

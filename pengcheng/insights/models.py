@@ -80,6 +80,15 @@ class Report(models.Model):
     pdf_path = models.CharField(max_length=300, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    # the language of the report's text (headings, sentences, dates); names of places, categories and
+    # departments stay as they are
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+    # the same report (kind and period) generated in another language; the list shows the original
+    translation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="translations"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -17,10 +17,10 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Avg, Count, Q
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from pengcheng.core.actors import SYSTEM
 from pengcheng.hotline import stats
@@ -130,7 +130,9 @@ def gather(start: dt.date, end: dt.date, title: str = "") -> Data:
     )
     by_day = {r.key: r.get("received") for r in views["day"].rows}
     return Data(
-        title=title or _("12345 report %(start)s to %(end)s") % {"start": start, "end": end},
+        title=title
+        or _("12345 report %(start)s to %(end)s")
+        % {"start": formats.date_format(start), "end": formats.date_format(end)},
         start=start,
         end=end,
         total=_row(views["department"].total),
@@ -149,6 +151,59 @@ def gather(start: dt.date, end: dt.date, title: str = "") -> Data:
             "mean": round(replies["mean"], 1) if replies["mean"] is not None else None,
         },
     )
+
+
+# Sentences ------------------------------------------------------------------------------------------
+# Every sentence of the report in the active language, shared by the HTML page and the PDF.
+
+
+def _rate(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _change(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.1f}%"
+
+
+def sentences(data: Data) -> dict[str, str]:
+    start, end = formats.date_format(data.start), formats.date_format(data.end)
+    received = data.total.received
+    lead = ngettext(
+        "%(count)s ticket was received from %(start)s to %(end)s.",
+        "%(count)s tickets were received from %(start)s to %(end)s.",
+        received,
+    ) % {"count": received, "start": start, "end": end}
+    change = data.change
+    if change is None:
+        compared = _("The previous period of the same length had no tickets to compare with.")
+    elif change > 0:
+        compared = _("That is %(change)s more than in the previous period of the same length.") % {
+            "change": f"{change:.1f}%"
+        }
+    elif change < 0:
+        compared = _("That is %(change)s fewer than in the previous period of the same length.") % {
+            "change": f"{-change:.1f}%"
+        }
+    else:
+        compared = _("That is as many as in the previous period of the same length.")
+    scored, flagged, mean = data.replies["scored"], data.replies["flagged"], data.replies["mean"]
+    if scored:
+        replies = ngettext(
+            "%(scored)s reply scored, %(flagged)s flagged for review, mean score %(mean)s.",
+            "%(scored)s replies scored, %(flagged)s flagged for review, mean score %(mean)s.",
+            scored,
+        ) % {"scored": scored, "flagged": flagged, "mean": "—" if mean is None else mean}
+    else:
+        replies = _("No replies were scored in this period.")
+    return {
+        "period": _("Period: %(start)s to %(end)s") % {"start": start, "end": end},
+        "generated": _("Generated %(at)s")
+        % {"at": formats.date_format(timezone.localtime(data.generated_at), "DATETIME_FORMAT")},
+        # Chinese sentences follow one another without a space
+        "lead": ("" if translation.get_language().startswith("zh") else " ").join((lead, compared)),
+        "replies": replies,
+        "change": _change(change),  # the summary's figure, signed, as in the PDF
+    }
 
 
 # Charts -----------------------------------------------------------------------------------------------
@@ -187,14 +242,29 @@ def _save(figure: Any) -> tuple[str, bytes]:
     return text[text.index("<svg") :], png.getvalue()
 
 
-def chart_days(data: Data) -> tuple[str, bytes]:
+def day_figure(data: Data) -> Any:
     figure = _figure()
     axes = figure.subplots()
+    from matplotlib.dates import num2date
+    from matplotlib.ticker import FuncFormatter
+
     axes.bar([d for d, _n in data.days], [n for _d, n in data.days], color=ACCENT)
     axes.set_title(_("Tickets received per day"))
     axes.set_ylabel(pgettext("ticket count", "Tickets"))
+    language = translation.get_language()
+
+    def day_label(value: float, _position: int | None = None) -> str:
+        # matplotlib draws later, maybe outside the override: format in the report's language
+        with translation.override(language):
+            return formats.date_format(num2date(value).date(), "MONTH_DAY_FORMAT")
+
+    axes.xaxis.set_major_formatter(FuncFormatter(day_label))
     figure.autofmt_xdate()
-    return _save(figure)
+    return figure
+
+
+def chart_days(data: Data) -> tuple[str, bytes]:
+    return _save(day_figure(data))
 
 
 def chart_bars(rows: list[Row], title: str, n: int = 10) -> tuple[str, bytes]:
@@ -218,14 +288,14 @@ def charts(data: Data) -> dict[str, tuple[str, bytes]]:
 # Output -----------------------------------------------------------------------------------------------
 
 
-def _rate(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
-
-
 def html(data: Data, drawn: dict[str, tuple[str, bytes]]) -> str:
     return render_to_string(
         "insights/report_document.html",
-        {"data": data, "charts": {name: mark_safe(svg) for name, (svg, _png) in drawn.items()}},
+        {
+            "data": data,
+            "text": sentences(data),
+            "charts": {name: mark_safe(svg) for name, (svg, _png) in drawn.items()},
+        },
     )
 
 
@@ -235,21 +305,22 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
 
     from pengcheng.seals.pdf import FONT, font_path
 
+    said = sentences(data)
     document = FPDF(format="A4", unit="mm")
     document.set_title(data.title)
     document.set_author(_("12345 hotline centre"))
     document.set_creator("Pengcheng")
-    document.set_lang("zh-CN")
+    document.set_lang(translation.to_locale(translation.get_language()).replace("_", "-"))
     document.add_font(FONT, fname=str(font_path()))
     document.set_auto_page_break(auto=True, margin=15)
     document.add_page()
     document.set_font(FONT, size=18)
     document.multi_cell(0, 10, data.title, new_x="LMARGIN", new_y="NEXT")
     document.set_font(FONT, size=10)
-    document.cell(
+    document.multi_cell(
         0,
         6,
-        _("Generated %(at)s") % {"at": timezone.localtime(data.generated_at).strftime("%Y-%m-%d %H:%M")},
+        f"{said['period']} · {said['generated']}",
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -257,6 +328,8 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
     heading = FontFace(emphasis="", fill_color=(240, 228, 226))
 
     def section(text: str) -> None:
+        if document.will_page_break(30):  # keep a heading with the start of its table
+            document.add_page()
         document.ln(3)
         document.set_font(FONT, size=13)
         document.cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
@@ -273,7 +346,8 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
                     line.cell(text)
 
     section(_("Summary"))
-    change = data.change
+    document.multi_cell(0, 6, said["lead"], new_x="LMARGIN", new_y="NEXT")
+    document.ln(1)
     table(
         [
             pgettext("ticket count", "Tickets"),
@@ -284,7 +358,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
         [
             [
                 str(data.total.received),
-                "—" if change is None else f"{change:+.1f}%",
+                _change(data.change),
                 _rate(data.total.close_rate),
                 _rate(data.total.satisfaction),
             ]
@@ -310,7 +384,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
             for i, t in enumerate(data.hot_topics, start=1)
         ]
         or [["—", _("No hot topics were computed for this period."), "", "", "", ""]],
-        (1, 5, 2, 1, 1, 6),
+        (1, 4, 2, 2, 2, 5),
     )
     for title, rows in (
         (_("Worst-performing departments"), data.worst_departments),
@@ -321,7 +395,7 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
             [_("Name"), pgettext("ticket count", "Tickets"), _("Closed on time"), _("Satisfaction"), _("Unsatisfied")],
             [[r.label, str(r.received), _rate(r.close_rate), _rate(r.satisfaction), str(r.unsatisfied)] for r in rows]
             or [[_("Not enough tickets to judge."), "", "", "", ""]],
-            (5, 1, 2, 2, 1),
+            (4, 1, 2, 2, 2),
         )
     section(_("Tickets by category"))
     table(
@@ -334,16 +408,17 @@ def pdf(data: Data, drawn: dict[str, tuple[str, bytes]]) -> bytes:
     document.multi_cell(
         0,
         6,
-        _("%(scored)s replies scored, %(flagged)s flagged for review, mean score %(mean)s.")
-        % {"scored": data.replies["scored"], "flagged": data.replies["flagged"], "mean": data.replies["mean"] or "—"},
+        said["replies"],
         new_x="LMARGIN",
         new_y="NEXT",
     )
     return bytes(document.output())
 
 
-def build(start: dt.date, end: dt.date, *, title: str = "") -> Built:
-    with translation.override(settings.LANGUAGE_CODE):
+def build(start: dt.date, end: dt.date, *, title: str = "", language: str | None = None) -> Built:
+    """The report in ``language`` (the platform's default, zh-hans, unless told): headings, sentences,
+    chart titles and dates follow it; names of categories, districts and departments stay as they are."""
+    with translation.override(language or settings.LANGUAGE_CODE):
         data = gather(start, end, title)
         drawn = charts(data)
         page = html(data, drawn)

@@ -84,6 +84,19 @@ def reports(actor: MaybeActor) -> QuerySet[Report]:
     return Report.objects.select_related("requested_by").all()
 
 
+def report_list(actor: MaybeActor) -> QuerySet[Report]:
+    """The report list: one line per report (its other-language versions come with it)."""
+    return reports(actor).filter(translation_of__isnull=True).prefetch_related("translations")
+
+
+def versions(report: Report) -> dict[str, Report]:
+    """A listed report in each language it has been generated in (the newest of each)."""
+    found = {report.language: report}
+    for version in sorted(report.translations.all(), key=lambda r: r.pk):
+        found[version.language] = version
+    return found
+
+
 def get_report(actor: MaybeActor, pk: int) -> Report:
     require_reader(actor)
     report = Report.objects.filter(pk=pk).first()

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from pengcheng.audit.services import record as audit
@@ -202,31 +202,97 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         raise ValidationFailed({"start": [_("Choose at most a year.")]})
 
 
-def report_title(kind: str, start: dt.date, end: dt.date) -> str:
-    if kind == ReportKind.WEEKLY:
-        return _("12345 weekly report %(start)s to %(end)s") % {"start": start, "end": end}
-    if kind == ReportKind.MONTHLY:
-        return _("12345 monthly report %(month)s") % {"month": start.strftime("%Y-%m")}
-    return _("12345 report %(start)s to %(end)s") % {"start": start, "end": end}
+def report_language(code: str | None) -> str:
+    """One of ``settings.LANGUAGES`` for a language code (``en-us`` is ``en``); the platform's default
+    (zh-hans) for none or an unknown one."""
+    if code:
+        try:
+            return translation.get_supported_language_variant(code.lower())
+        except LookupError:
+            pass
+    return str(settings.LANGUAGE_CODE)
 
 
-def request_report(actor: MaybeActor, start: dt.date, end: dt.date, kind: str = ReportKind.CUSTOM) -> Report:
-    """Order a report for a date range; a job renders it (HTML and PDF) after the commit."""
+def report_title(kind: str, start: dt.date, end: dt.date, language: str | None = None) -> str:
+    """A report's title in ``language`` (the active one by default), with the dates in its format."""
+    with translation.override(language or translation.get_language()):
+        first, last = formats.date_format(start), formats.date_format(end)
+        if kind == ReportKind.WEEKLY:
+            return _("12345 weekly report %(start)s to %(end)s") % {"start": first, "end": last}
+        if kind == ReportKind.MONTHLY:
+            return _("12345 monthly report %(month)s") % {"month": formats.date_format(start, "YEAR_MONTH_FORMAT")}
+        return _("12345 report %(start)s to %(end)s") % {"start": first, "end": last}
+
+
+def request_report(
+    actor: MaybeActor,
+    start: dt.date,
+    end: dt.date,
+    kind: str = ReportKind.CUSTOM,
+    language: str | None = None,
+) -> Report:
+    """Order a report for a date range, in ``language`` (the orderer's current language by default);
+    a job renders it (HTML and PDF) after the commit."""
     selectors.require_citywide(actor, "reports")
     _check_range(start, end)
     if kind not in ReportKind.values:
         raise ValidationFailed({"kind": [_("Choose weekly, monthly or a date range.")]})
+    language = _known_language(language or translation.get_language())
     with transaction.atomic():
         report = Report.objects.create(
             kind=kind,
             start=start,
             end=end,
-            title=report_title(kind, start, end),
+            language=language,
+            title=report_title(kind, start, end, language),
             requested_by=actor if isinstance(actor, User) else None,
         )
         audit(actor, "insights.report_requested", report, summary=report.title)
         enqueue(generate_report, report.pk)
     return report
+
+
+def _known_language(code: str) -> str:
+    try:
+        return translation.get_supported_language_variant(code.lower())
+    except LookupError:
+        raise ValidationFailed({"language": [_("Choose one of the platform's languages.")]}) from None
+
+
+def translate_report(actor: MaybeActor, report: Report, language: str) -> Report:
+    """The same report (kind and period) in another language: the version already there, or a new one
+    ordered now. Anyone who may read the report may have it in their language: it shows nothing more
+    than the original. The figures are those at the time the version is generated."""
+    selectors.require_reader(actor)
+    language = _known_language(language)
+    original = report.translation_of or report
+    if original.language == language:
+        return original
+    with transaction.atomic():
+        version = (
+            Report.objects.select_for_update()
+            .filter(translation_of=original, language=language)
+            .order_by("-id")
+            .first()
+        )
+        if version is not None and version.status != ReportStatus.FAILED:
+            return version
+        if version is None:
+            version = Report.objects.create(
+                kind=original.kind,
+                start=original.start,
+                end=original.end,
+                language=language,
+                title=report_title(original.kind, original.start, original.end, language),
+                translation_of=original,
+                requested_by=actor if isinstance(actor, User) else None,
+            )
+        else:  # a failed version is generated again
+            Report.objects.filter(pk=version.pk).update(status=ReportStatus.PENDING, error="", finished_at=None)
+            version.refresh_from_db()
+        audit(actor, "insights.report_requested", version, summary=version.title)
+        enqueue(generate_report, version.pk)
+    return version
 
 
 def generate_report(report_id: int) -> str:
@@ -238,7 +304,7 @@ def generate_report(report_id: int) -> str:
         return "no such report"
     folder = Path(settings.DATA_DIR) / REPORT_DIR / str(report.pk)
     try:
-        built = reports.build(report.start, report.end, title=report.title)
+        built = reports.build(report.start, report.end, title=report.title, language=report.language)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "report.html").write_text(built.html, encoding="utf-8")
         (folder / "report.pdf").write_bytes(built.pdf)
@@ -273,8 +339,11 @@ def report_file(actor: MaybeActor, report: Report, fmt: str) -> Path:
     return path
 
 
-def scheduled_report(kind: str, today: dt.date | None = None) -> Report:
-    """The last full week (Monday to Sunday) or month before ``today``, generated in the job itself."""
+def scheduled_report(kind: str, today: dt.date | None = None, language: str | None = None) -> Report:
+    """The last full week (Monday to Sunday) or month before ``today``, generated in the job itself, in
+    ``language`` (the platform's default, zh-hans, unless told); readers order another language from the
+    report list."""
+    language = report_language(language or settings.LANGUAGE_CODE)
     today = today or timezone.localdate()
     if kind == ReportKind.WEEKLY:
         end = today - dt.timedelta(days=today.weekday() + 1)
@@ -283,7 +352,9 @@ def scheduled_report(kind: str, today: dt.date | None = None) -> Report:
         end = today.replace(day=1) - dt.timedelta(days=1)
         start = end.replace(day=1)
     with transaction.atomic():
-        report = Report.objects.create(kind=kind, start=start, end=end, title=report_title(kind, start, end))
+        report = Report.objects.create(
+            kind=kind, start=start, end=end, language=language, title=report_title(kind, start, end, language)
+        )
         audit(SYSTEM, "insights.report_requested", report, summary=report.title)
     generate_report(report.pk)
     report.refresh_from_db()

@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language_info, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from pengcheng.core.console_views import paginate, staff_required
 from pengcheng.core.errors import ValidationFailed
 from pengcheng.hotline import access
 from pengcheng.insights import replyquality, selectors, services
-from pengcheng.insights.models import ReportKind, ReviewOutcome
+from pengcheng.insights.models import ReportKind, ReportStatus, ReviewOutcome
 
 
 def _errors(request: HttpRequest, exc: ValidationFailed) -> None:
@@ -70,7 +71,9 @@ def reports(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Enter both dates as YYYY-MM-DD."))
             return redirect("insights:reports")
         try:
-            report = services.request_report(request.user, start, end, ReportKind.CUSTOM)
+            report = services.request_report(
+                request.user, start, end, ReportKind.CUSTOM, language=translation.get_language()
+            )
         except ValidationFailed as exc:
             _errors(request, exc)
             return redirect("insights:reports")
@@ -79,16 +82,59 @@ def reports(request: HttpRequest) -> HttpResponse:
         )
         return redirect("insights:reports")
     today = timezone.localdate()
+    page = paginate(request, selectors.report_list(request.user))
+    reading = services.report_language(translation.get_language())
+    rows = []
+    for report in page:
+        found = selectors.versions(report)
+        shown = found.get(reading, report)
+        rows.append(
+            {
+                "report": report,
+                # the title in the reader's language, whether or not that version exists yet
+                "title": shown.title
+                if shown.language == reading
+                else services.report_title(report.kind, report.start, report.end, reading),
+                "received": next((v.summary.get("received") for v in found.values() if v.summary), None),
+                "versions": [
+                    (code, get_language_info(code)["name_translated"], found.get(code))
+                    for code, _name in settings.LANGUAGES
+                ],
+            }
+        )
     return render(
         request,
         "insights/reports.html",
         {
-            "page": paginate(request, selectors.reports(request.user)),
+            "page": page,
+            "rows": rows,
             "can_order": selectors.can_order_reports(request.user),
             "default_start": today - dt.timedelta(days=30),
             "default_end": today - dt.timedelta(days=1),
         },
     )
+
+
+@staff_required
+def report_language(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST: have a listed report in another language (generated now unless it is there already)."""
+    if request.method != "POST":
+        return redirect("insights:reports")
+    report = selectors.get_report(request.user, pk)
+    try:
+        version = services.translate_report(request.user, report, request.POST.get("language", ""))
+    except ValidationFailed as exc:
+        _errors(request, exc)
+        return redirect("insights:reports")
+    name = get_language_info(version.language)["name_translated"]
+    if version.status == ReportStatus.READY:
+        messages.info(request, _("The %(language)s version is ready below.") % {"language": name})
+    else:
+        messages.success(
+            request,
+            _("The %(language)s version is being generated. It appears below when ready.") % {"language": name},
+        )
+    return redirect("insights:reports")
 
 
 @staff_required
@@ -99,7 +145,7 @@ def report_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     response = FileResponse(
         path.open("rb"),
         as_attachment=fmt == "pdf",
-        filename=f"12345-report-{report.pk}.{fmt}",
+        filename=f"12345-report-{report.pk}-{report.language}.{fmt}",
         content_type=content_type,
     )
     # a streamed file: the console decorator only passes it through

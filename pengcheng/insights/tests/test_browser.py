@@ -64,6 +64,7 @@ def test_supervisor_pages_are_accessible_and_the_review_works_by_keyboard(page) 
 
     page.goto("/console/insights/reports/")
     assert page.get_by_role("link", name="PDF").count() == 1
+    assert page.get_by_role("button", name="生成英语版").count() == 1  # the weekly report in English
     assert_accessible(page)
     page.screenshot(path=str(SHOTS / "insights-reports.png"), full_page=True)
 

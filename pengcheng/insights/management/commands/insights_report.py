@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from pengcheng.core.errors import ValidationFailed
@@ -17,11 +18,17 @@ class Command(BaseCommand):
         parser.add_argument("--kind", choices=ReportKind.values, default=ReportKind.CUSTOM)
         parser.add_argument("--start", type=dt.date.fromisoformat)
         parser.add_argument("--end", type=dt.date.fromisoformat)
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default=settings.LANGUAGE_CODE,
+            help="the language of the report's text (default: the platform's, zh-hans)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["kind"]
         if kind != ReportKind.CUSTOM:
-            report = services.scheduled_report(kind)
+            report = services.scheduled_report(kind, language=options["language"])
         else:
             if not options["start"] or not options["end"]:
                 raise CommandError("--start and --end are needed for a date-range report")
@@ -33,7 +40,8 @@ class Command(BaseCommand):
                 kind=kind,
                 start=options["start"],
                 end=options["end"],
-                title=services.report_title(kind, options["start"], options["end"]),
+                language=options["language"],
+                title=services.report_title(kind, options["start"], options["end"], options["language"]),
             )
             services.generate_report(report.pk)
             report.refresh_from_db()
