@@ -13,24 +13,32 @@ admin.site.site_header = "鹏城 Pengcheng"
 admin.site.site_title = "鹏城 Pengcheng"
 
 
-def _app_urls() -> list[URLPattern | URLResolver]:
-    patterns: list[URLPattern | URLResolver] = []
+def _app_urls() -> tuple[list[URLPattern | URLResolver], list[URLPattern | URLResolver]]:
+    """Each app's ``priority_urlpatterns`` (machine endpoints with high request rates) and its
+    ``urlpatterns``. Django tries patterns in order; an endpoint behind a hundred others spends about
+    0.25 ms per request just being found, which is a tenth of a batch Open311 POST."""
+    first: list[URLPattern | URLResolver] = []
+    rest: list[URLPattern | URLResolver] = []
     for app in settings.PENGCHENG_APPS:
         try:
-            import_module(f"{app}.urls")
+            module = import_module(f"{app}.urls")
         except ModuleNotFoundError as exc:
             if exc.name != f"{app}.urls":
                 raise
             continue
-        patterns.append(path("", include(f"{app}.urls")))
-    return patterns
+        first.extend(getattr(module, "priority_urlpatterns", []))
+        rest.append(path("", include(module)))
+    return first, rest
 
+
+_priority_urls, _app_url_list = _app_urls()
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    *_priority_urls,
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    *_app_urls(),
+    *_app_url_list,
     # Anything else under /api/ answers in the API's error envelope, not with an HTML page.
     re_path(r"^api/(?P<rest>.*)$", core_views.api_not_found),
 ]

@@ -41,7 +41,7 @@ open311_patterns = [
     re_path(r"^(?P<rest>.+)$", open311.not_found),
 ]
 
-urlpatterns = [
-    path("", include((hotline_patterns, "hotline"))),
-    path("open311/v2/", include((open311_patterns, "open311"))),
-]
+# Open311 clients post at high rates: the root urlconf tries these before every other pattern.
+priority_urlpatterns = [path("open311/v2/", include((open311_patterns, "open311")))]
+
+urlpatterns = [path("", include((hotline_patterns, "hotline")))]

@@ -39,8 +39,10 @@ console_patterns = [
     path("accounts/<int:pk>/second-factor/", console_views.second_factor, name="second-factor"),
 ]
 
+# Relying parties call the token and userinfo endpoints at high rates: tried before every other pattern.
+priority_urlpatterns = [path("", include((oauth_patterns, "oauth2_provider")))]
+
 urlpatterns = [
-    path("", include((oauth_patterns, "oauth2_provider"))),
     path("", include((account_patterns, "identity"))),
     path("console/identity/", include((console_patterns, "identity-console"))),
 ]
