@@ -64,10 +64,10 @@ def wait_for_port(port: int, timeout: float = 60.0) -> None:
     raise TimeoutError(f"nothing listening on port {port}")
 
 
-def _cpu_seconds(keep: Callable[[int, int, str], bool]) -> float:
-    """CPU seconds (user + system) used so far by the processes ``keep(pid, ppid, name)`` selects."""
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """pid → (parent pid, name, CPU seconds used so far, user + system) for every running process."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    table: dict[int, tuple[int, str, float]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -76,14 +76,24 @@ def _cpu_seconds(keep: Callable[[int, int, str], bool]) -> float:
         except (OSError, ValueError):
             continue
         fields = rest.split()
-        if keep(int(entry.name), int(fields[1]), name):
-            total += (int(fields[11]) + int(fields[12])) / ticks
-    return total
+        table[int(entry.name)] = (int(fields[1]), name, (int(fields[11]) + int(fields[12])) / ticks)
+    return table
+
+
+def _cpu_seconds(keep: Callable[[int, int, str], bool]) -> float:
+    """CPU seconds (user + system) used so far by the processes ``keep(pid, ppid, name)`` selects."""
+    return sum(cpu for pid, (ppid, name, cpu) in _processes().items() if keep(pid, ppid, name))
 
 
 def process_tree_cpu(root: int) -> float:
-    """CPU seconds used so far by ``root`` and its children (the gunicorn workers)."""
-    return _cpu_seconds(lambda pid, ppid, _name: root in (pid, ppid))
+    """CPU seconds used so far by ``root`` and all its descendants (gunicorn or job workers)."""
+    table = _processes()
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, (ppid, _name, _cpu) in table.items() if ppid in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(table[pid][2] for pid in tree if pid in table)
 
 
 def postgres_cpu() -> float:

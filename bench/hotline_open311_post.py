@@ -4,7 +4,7 @@ Each request is a full GeoReport v2 POST (api_key check, validation, a WGS84 poi
 district by point-in-polygon or an address matched by the gazetteer, routing, deadline arithmetic,
 the ticket, its first timeline event and its audit record). Descriptions differ per request.
 
-    python bench/hotline_open311_post.py --workers 4 --connections 32 --duration 30
+    python bench/hotline_open311_post.py --workers 4 --connections 32 --duration 30 [--batch [--worker]]
 
 It creates (and afterwards keeps) the database ``bench_hotline`` on 127.0.0.1:5432, serves on port
 8301, and prints wrk's figures and the number of tickets the database gained.
@@ -150,6 +150,11 @@ def main() -> None:
     parser.add_argument(
         "--batch", action="store_true", help="make the services Open311 'batch' type (POST answers with a token)"
     )
+    parser.add_argument(
+        "--worker",
+        action="store_true",
+        help="with --batch: run `pengcheng worker` during the load and count the tickets it creates (end to end)",
+    )
     args = parser.parse_args()
 
     data_dir = Path(tempfile.gettempdir()) / "hotline-bench"
@@ -177,6 +182,15 @@ def main() -> None:
         stderr=subprocess.PIPE,
         text=True,
     )
+    worker = None
+    if args.batch and args.worker:
+        worker = subprocess.Popen(
+            [*PENGCHENG, "worker", "--workers", "1"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     try:
         url = f"http://127.0.0.1:{args.port}"
         for _ in range(120):
@@ -194,8 +208,15 @@ def main() -> None:
         # Warm-up: each worker loads its caches (categories, routing, gazetteer, district polygons).
         subprocess.run(["wrk", "-t2", "-c8", "-d5s", "-s", str(script), url], check=True, capture_output=True)
         table = "hotline_open311submission" if args.batch else "hotline_ticket"
+        if worker is not None:  # let the worker take the warm-up's backlog first
+            for _ in range(60):
+                if count(args.database, "hotline_open311submission WHERE ticket_id IS NULL AND error = ''") == 0:
+                    break
+                time.sleep(1)
         before = count(args.database, table)
+        tickets_before = count(args.database)
         cpu_before, pg_before = process_tree_cpu(server.pid), postgres_cpu()
+        worker_before = process_tree_cpu(worker.pid) if worker is not None else 0.0
         started = time.perf_counter()
         result = subprocess.run(
             ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-s", str(script), url],
@@ -206,9 +227,15 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         cpu_used, pg_used = process_tree_cpu(server.pid) - cpu_before, postgres_cpu() - pg_before
         created = count(args.database, table) - before
+        tickets = count(args.database) - tickets_before
+        worker_used = process_tree_cpu(worker.pid) - worker_before if worker is not None else 0.0
+        backlog = count(args.database, "hotline_open311submission WHERE ticket_id IS NULL AND error = ''")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
     print(result.stdout)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
     print(f"workers={args.workers} threads={args.threads} connections={args.connections} duration={args.duration}s")
@@ -220,6 +247,13 @@ def main() -> None:
             f"CPU per POST: server {cpu_used / created * 1000:.2f} ms, PostgreSQL {pg_used / created * 1000:.2f} ms "
             f"(from /proc; load average now {os.getloadavg()[0]:.1f})"
         )
+    if worker is not None:
+        print(
+            f"with the job worker running: {tickets} tickets created in {elapsed:.1f} s = {tickets / elapsed:.0f} "
+            f"tickets/s end to end; backlog at the end {backlog}; "
+            f"worker CPU {worker_used / max(tickets, 1) * 1000:.2f} ms per ticket"
+        )
+        return
     if args.batch:
         env["DJANGO_SETTINGS_MODULE"] = "pengcheng.settings"
         drained = subprocess.run(
