@@ -353,13 +353,46 @@ def _after_intake(ticket: Ticket, prepared: PreparedTicket, now: dt.datetime) ->
     elif (decision := classifier.auto_dispatch(ticket)) is not None:
         _dispatch(SYSTEM, ticket, decision.department, [], note=decision.note, now=now)
     if ticket.caller is not None:
-        _tell_caller(
-            ticket,
-            ticket.caller,
-            _("Request %(number)s received") % {"number": ticket.number},
-            _("Your request has been received as %(number)s. Keep this number to follow it.")
-            % {"number": ticket.number},
-        )
+        _acknowledge(ticket, ticket.caller)
+
+
+def _acknowledge(ticket: Ticket, caller: Caller) -> None:
+    _tell_caller(
+        ticket,
+        caller,
+        _("Request %(number)s received") % {"number": ticket.number},
+        _("Your request has been received as %(number)s. Keep this number to follow it.") % {"number": ticket.number},
+    )
+
+
+def _intake_dispatches(
+    tickets: Sequence[Ticket], batch: Sequence[PreparedTicket], now: dt.datetime
+) -> list[tuple[Department, list[Department], str] | None]:
+    """For unsaved new tickets, in order: the automatic dispatch of each (routing rule first, then the
+    classifier) as (lead, assisting, note), already applied to the ticket's fields, or None. The
+    departments are read in one query; a rule naming an inactive department leaves its ticket for a
+    person, as a failed classifier does."""
+    wanted: list[tuple[int, list[int], str] | None] = []
+    for ticket, prepared in zip(tickets, batch, strict=True):
+        route = prepared.route
+        if route is not None and route.auto_dispatch:
+            note = _("Dispatched automatically by routing rule %(id)s.") % {"id": route.rule_id}
+            wanted.append((route.department_id, list(route.assisting_ids), note))
+        elif (decision := classifier.auto_dispatch(ticket)) is not None:
+            wanted.append((decision.department.pk, [], decision.note))
+        else:
+            wanted.append(None)
+    ids = {pk for plan in wanted if plan for pk in (plan[0], *plan[1])}
+    active = Department.objects.filter(pk__in=ids, is_active=True).in_bulk() if ids else {}
+    chosen: list[tuple[Department, list[Department], str] | None] = []
+    for ticket, plan in zip(tickets, wanted, strict=True):
+        if plan is None or plan[0] not in active or any(pk not in active or pk == plan[0] for pk in plan[1]):
+            chosen.append(None)
+            continue
+        lead, helpers = active[plan[0]], [active[pk] for pk in plan[1]]
+        _set_dispatched(ticket, lead, now)
+        chosen.append((lead, helpers, plan[2]))
+    return chosen
 
 
 def create_ticket(
@@ -411,23 +444,34 @@ def create_tickets(actor: MaybeActor, batch: Sequence[PreparedTicket]) -> list[T
     now = timezone.now()
     with transaction.atomic():
         tickets = [_build_ticket(p, _caller_for(actor, p), now) for p in batch]
+        # Tickets the routing table (or the classifier) dispatches at once are inserted already
+        # dispatched, with their assignments and events in bulk: four statements a ticket fewer.
+        dispatches = _intake_dispatches(tickets, batch, now)
         Ticket.objects.bulk_create(tickets)
         label = actor_label(actor)[:150]
-        TicketEvent.objects.bulk_create(
-            [
+        events: list[TicketEvent] = []
+        assignments: list[TicketAssignment] = []
+        for ticket, dispatch in zip(tickets, dispatches, strict=True):
+            events.append(
                 TicketEvent(
-                    ticket=t,
+                    ticket=ticket,
                     kind=EventKind.CREATED,
                     actor_label=label,
                     at=now,
                     public=True,
-                    data={"channel": t.channel},
+                    data={"channel": ticket.channel},
                 )
-                for t in tickets
-            ]
-        )
-        for ticket, prepared in zip(tickets, batch, strict=True):
-            _after_intake(ticket, prepared, now)
+            )
+            if dispatch is not None:
+                lead, helpers, note = dispatch
+                rows, event = _dispatch_rows(SYSTEM, ticket, lead, helpers, note=note, now=now)
+                assignments.extend(rows)
+                events.append(event)
+        TicketEvent.objects.bulk_create(events)
+        TicketAssignment.objects.bulk_create(assignments)
+        for ticket in tickets:
+            if ticket.caller is not None:
+                _acknowledge(ticket, ticket.caller)
         audit(
             actor,
             "hotline.tickets_created",
@@ -557,18 +601,7 @@ def _dispatch(
     if any(helper.pk == lead.pk for helper in helpers):
         raise ValidationFailed({"assisting": [_("The lead department cannot also assist.")]})
     now = now or timezone.now()
-    ticket.status = lifecycle.check(ticket, "dispatch")
-    limit = deadlines.limit_for(ticket.request_type, ticket.category, ticket.urgency)
-    ticket.lead_department = lead
-    ticket.dispatched_at = now
-    ticket.accept_due = deadlines.accept_due(now, limit)
-    ticket.handle_due = deadlines.handle_due(now, limit)
-    ticket.expected_at = ticket.handle_due
-    ticket.accepted_at = None
-    ticket.accepted_on_time = None
-    ticket.closed_on_time = None
-    ticket.dispatch_count += 1
-    ticket.accept_warned = ticket.accept_escalated = ticket.handle_warned = ticket.escalated = False
+    _set_dispatched(ticket, lead, now)
     _touch(
         ticket,
         "status",
@@ -586,20 +619,46 @@ def _dispatch(
         "handle_warned",
         "escalated",
     )
-    TicketAssignment.objects.bulk_create(
-        [TicketAssignment(ticket=ticket, department=lead, role=AssignmentRole.LEAD, assigned_at=now)]
-        + [TicketAssignment(ticket=ticket, department=h, role=AssignmentRole.ASSIST, assigned_at=now) for h in helpers]
-    )
-    _event(
-        ticket,
-        EventKind.DISPATCHED,
-        actor,
+    assignments, event = _dispatch_rows(actor, ticket, lead, helpers, note=note, now=now)
+    TicketAssignment.objects.bulk_create(assignments)
+    event.save(force_insert=True)
+    # Departments see new tickets in their 待签收 queue; the deadline job warns before 签收 is due.
+
+
+def _set_dispatched(ticket: Ticket, lead: Department, now: dt.datetime) -> None:
+    """派单: the ticket's fields once dispatched to ``lead`` (nothing saved)."""
+    ticket.status = lifecycle.check(ticket, "dispatch")
+    limit = deadlines.limit_for(ticket.request_type, ticket.category, ticket.urgency)
+    ticket.lead_department = lead
+    ticket.dispatched_at = now
+    ticket.accept_due = deadlines.accept_due(now, limit)
+    ticket.handle_due = deadlines.handle_due(now, limit)
+    ticket.expected_at = ticket.handle_due
+    ticket.accepted_at = None
+    ticket.accepted_on_time = None
+    ticket.closed_on_time = None
+    ticket.dispatch_count += 1
+    ticket.accept_warned = ticket.accept_escalated = ticket.handle_warned = ticket.escalated = False
+
+
+def _dispatch_rows(
+    actor: MaybeActor, ticket: Ticket, lead: Department, helpers: Sequence[Department], *, note: str, now: dt.datetime
+) -> tuple[list[TicketAssignment], TicketEvent]:
+    """The assignments and the timeline event of a dispatch (unsaved)."""
+    assignments = [TicketAssignment(ticket=ticket, department=lead, role=AssignmentRole.LEAD, assigned_at=now)] + [
+        TicketAssignment(ticket=ticket, department=h, role=AssignmentRole.ASSIST, assigned_at=now) for h in helpers
+    ]
+    event = TicketEvent(
+        ticket=ticket,
+        kind=EventKind.DISPATCHED,
+        actor=actor if isinstance(actor, User) else None,
+        actor_label=actor_label(actor)[:150],
         department_id=lead.pk,
         note=note,
         public=True,
         data={"assisting": [h.code for h in helpers], "accept_due": ticket.accept_due, "handle_due": ticket.handle_due},
     )
-    # Departments see new tickets in their 待签收 queue; the deadline job warns before 签收 is due.
+    return assignments, event
 
 
 def dispatch(

@@ -395,3 +395,43 @@ def test_imported_history_counts_on_time_by_its_reply_time(demo_city: None, tmp_
     figures = stats.overview(make_staff("hotline_agent", "440300-RX12345"), day, day).total
     assert figures.get("closed") == 4 and figures.get("closed_timed") == 2
     assert figures.close_rate == 50.0  # was 0.0: the history's unknown outcomes counted as late
+
+
+def test_batch_intake_dispatches_as_the_routing_table_says(demo_city: None) -> None:
+    """Batch intake applies automatic dispatch before inserting (assignments and events in bulk), with
+    the same outcome as dispatching one ticket; a rule whose lead is inactive leaves its ticket for a person."""
+    from pengcheng.core.models import Department
+    from pengcheng.hotline import routing
+    from pengcheng.hotline.models import AssignmentRole, Category, EventKind, RoutingRule, TicketAssignment
+    from pengcheng.hotline.services import TicketInput, create_tickets, prepare_ticket
+
+    lights, roads = Category.objects.get(code="0102004"), Category.objects.exclude(code__startswith="0102").first()
+    assert roads is not None
+    lead, helper, closed = Department.objects.filter(is_active=True).order_by("pk")[:3]
+    closed.is_active = False
+    closed.save(update_fields=["is_active"])
+    rule = RoutingRule.objects.create(category=lights, department=lead, auto_dispatch=True)
+    rule.assisting.add(helper)
+    RoutingRule.objects.create(category=roads, department=closed, auto_dispatch=True)
+    routing.forget_rules()
+
+    def report(category: Category, text: str) -> services.PreparedTicket:
+        return prepare_ticket(
+            TicketInput(
+                request_type="complaint", category=category, description=text, address="福田区", channel="open311"
+            )
+        )
+
+    dispatched, waiting = create_tickets(SYSTEM, [report(lights, "路灯不亮"), report(roads, "路面塌陷")])
+
+    dispatched.refresh_from_db()
+    assert dispatched.status == Status.DISPATCHED and dispatched.lead_department_id == lead.pk
+    assert dispatched.accept_due is not None and dispatched.handle_due == dispatched.expected_at
+    assert dispatched.dispatch_count == 1
+    roles = dict(TicketAssignment.objects.filter(ticket=dispatched).values_list("department_id", "role"))
+    assert roles == {lead.pk: AssignmentRole.LEAD, helper.pk: AssignmentRole.ASSIST}
+    kinds = list(dispatched.events.order_by("at", "pk").values_list("kind", flat=True))
+    assert kinds == [EventKind.CREATED, EventKind.DISPATCHED]
+    waiting.refresh_from_db()
+    assert waiting.status == Status.RECEIVED and waiting.lead_department_id is None
+    assert not TicketAssignment.objects.filter(ticket=waiting).exists()
