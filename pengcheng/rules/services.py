@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -221,6 +222,19 @@ def save_rule_set(
     rule_set.save()
     rule_set.rules.all().delete()
     rule_set.test_cases.all().delete()
+    _write_rules(rule_set, rules, test_cases)
+    audit(
+        actor,
+        "rules.created" if created else "rules.saved",
+        rule_set,
+        summary=f"{item_version.item.code} v{item_version.number} rules v{rule_set.number}: {len(rules)} rules",
+        data={"rules": [vars(rule) for rule in rules], "test_cases": len(test_cases)},
+    )
+    return rule_set
+
+
+def _write_rules(rule_set: RuleSet, rules: Sequence[RuleInput | Rule], cases: Sequence[CaseInput | TestCase]) -> None:
+    """Insert ``rules`` (in order) and ``cases`` into an empty ``rule_set``."""
     Rule.objects.bulk_create(
         Rule(
             rule_set=rule_set,
@@ -234,17 +248,8 @@ def save_rule_set(
         for index, rule in enumerate(rules)
     )
     TestCase.objects.bulk_create(
-        TestCase(rule_set=rule_set, name=case.name[:200], input=case.input, expected=case.expected)
-        for case in test_cases
+        TestCase(rule_set=rule_set, name=case.name[:200], input=case.input, expected=case.expected) for case in cases
     )
-    audit(
-        actor,
-        "rules.created" if created else "rules.saved",
-        rule_set,
-        summary=f"{item_version.item.code} v{item_version.number} rules v{rule_set.number}: {len(rules)} rules",
-        data={"rules": [vars(rule) for rule in rules], "test_cases": len(test_cases)},
-    )
-    return rule_set
 
 
 def specs_of(rule_set: RuleSet) -> list[engine.RuleSpec]:
@@ -447,21 +452,7 @@ def copy_to_version(actor: MaybeActor, rule_set: RuleSet, item_version: ItemVers
         )[:300],
         effective_until=rule_set.effective_until,
     )
-    Rule.objects.bulk_create(
-        Rule(
-            rule_set=copy,
-            order=index,
-            key=rule.key,
-            expression=rule.expression,
-            outcome=rule.outcome,
-            reason=rule.reason,
-            reason_en=rule.reason_en,
-        )
-        for index, rule in enumerate(rules)
-    )
-    TestCase.objects.bulk_create(
-        TestCase(rule_set=copy, name=case.name, input=case.input, expected=case.expected) for case in cases
-    )
+    _write_rules(copy, rules, cases)
     item = source.item
     audit(
         actor,
