@@ -117,7 +117,7 @@ def test_an_unknown_person_is_reported_and_nothing_is_added(company: Company, re
 def test_the_legal_representative_cannot_revoke_themself(company: Company, representative: User) -> None:
     own = CompanyAgent.objects.get(company=company, user=representative)
     client = _client(representative)
-    assert f"{own.pk}/revoke/" not in client.get(_url(company)).content.decode()
+    assert f"/agents/{own.pk}/revoke/" not in client.get(_url(company)).content.decode()
     response = _post(client, _url(company, f"{own.pk}/revoke/"))
     assert response.status_code == 302
     own.refresh_from_db()
@@ -136,7 +136,7 @@ def test_the_data_consent_mandate_is_given_and_withdrawn_from_the_page(company: 
     page = client.get(_url(company)).content.decode()
     assert "数据授权委托" in page and "授予数据授权委托" in page
     own = CompanyAgent.objects.get(company=company, user=representative)
-    assert f"{own.pk}/powers/" not in page  # the legal representative needs no mandate
+    assert f"/agents/{own.pk}/powers/" not in page  # the legal representative needs no mandate
 
     given = _post(client, _url(company, f"{grant.pk}/powers/data-consent/"), {"action": "grant"})
     assert given.status_code == 302
