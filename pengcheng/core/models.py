@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Left
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -223,6 +223,12 @@ class CompanyAgent(models.Model):
     def is_active_at(self, moment: object = None) -> bool:
         now = timezone.now() if moment is None else moment
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)  # type: ignore[operator]
+
+    @staticmethod
+    def in_force(now: object = None) -> Q:
+        """``is_active_at`` as a filter: not revoked, and not expired at ``now`` (default: now)."""
+        moment = timezone.now() if now is None else now
+        return Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=moment))
 
 
 class Role(models.TextChoices):

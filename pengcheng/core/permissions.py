@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from pengcheng.core.actors import MaybeActor, SystemActor
@@ -157,13 +156,9 @@ def is_company_representative(actor: MaybeActor, company_id: int) -> bool:
     """Whether ``actor`` is the company's legal representative, by an authorisation in force."""
     if not isinstance(actor, User) or not actor.is_active:
         return False
-    return (
-        CompanyAgent.objects.filter(
-            company_id=company_id, user=actor, role=AgentRole.LEGAL_REPRESENTATIVE, revoked_at__isnull=True
-        )
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .exists()
-    )
+    return CompanyAgent.objects.filter(
+        CompanyAgent.in_force(), company_id=company_id, user=actor, role=AgentRole.LEGAL_REPRESENTATIVE
+    ).exists()
 
 
 def require_company_manager(actor: MaybeActor, company: Company, *, action: str) -> bool:

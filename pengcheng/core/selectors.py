@@ -116,10 +116,8 @@ def positions_of(user: User) -> QuerySet[StaffPosition]:
 
 
 def active_agent_grants(user: User) -> QuerySet[CompanyAgent]:
-    now = timezone.now()
     return (
-        CompanyAgent.objects.filter(user=user, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        CompanyAgent.objects.filter(CompanyAgent.in_force(), user=user)
         .select_related("company")
         .order_by("company__name")
     )
@@ -129,10 +127,8 @@ def company_agents(actor: MaybeActor, company: Company) -> QuerySet[CompanyAgent
     """The company's authorisations in force (legal representative first, then by date), for its legal
     representative or an operator."""
     require_company_manager(actor, company, action="company.agents")
-    now = timezone.now()
     return (
-        CompanyAgent.objects.filter(company=company, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        CompanyAgent.objects.filter(CompanyAgent.in_force(), company=company)
         .select_related("user")
         .order_by("-role", "granted_at", "pk")  # "legal_rep" sorts after "agent": -role puts it first
     )

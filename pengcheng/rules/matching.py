@@ -117,8 +117,7 @@ def _companies(batch: int) -> Iterator[list[Profile]]:
         # The legal representative hears first; otherwise any authorised agent.
         agents: dict[int, int] = {}
         grants = (
-            CompanyAgent.objects.filter(company_id__in=[pk for pk, _ in rows], revoked_at__isnull=True)
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            CompanyAgent.objects.filter(CompanyAgent.in_force(now), company_id__in=[pk for pk, _ in rows])
             .order_by("company_id", "-role", "pk")  # "legal_rep" sorts after "agent": -role puts it first
             .values_list("company_id", "user_id", "role")
         )
