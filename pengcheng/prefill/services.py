@@ -432,38 +432,14 @@ def record_decision_reads(application: Application, found: set[str], purpose: st
     but without a consent (it serves the application the person submitted), so it shows under "who
     used my data" and on the owning department's page. ``found`` names the registries that had a record.
     Runs inside the caller's (the submission's) transaction."""
-    subjects: list[tuple[str, str]] = []
+    reads: list[SubjectRead] = []
     if application.applicant.id_number:
-        subjects.append((SubjectKind.PERSON, application.applicant.id_number.upper()))
+        reads.append(SubjectRead(SubjectKind.PERSON, application.applicant.id_number, application, found))
     if application.company_id and application.company and application.company.credit_code:
-        subjects.append((SubjectKind.COMPANY, application.company.credit_code.upper()))
-    owners = {
-        department.code: department
-        for department in Department.objects.filter(code__in={r.owner_code for r in REGISTRIES.values()})
-    }
-    schema = attribute_schema()
-    now = timezone.now()
-    uses = [
-        DataUse(
-            at=now,
-            consent=None,
-            application=application,
-            registry=key,
-            owner=owners[registry.owner_code],
-            used_by=application.item.department,
-            fetched_by=None,
-            fetched_by_label=_("Instant approval rules"),
-            subject_kind=kind,
-            subject_id=identifier,
-            attributes=[f"{key}.{name}" for name in sorted(schema.get(key, {}))],
-            found=key in found,
-            purpose=purpose[:300],
-        )
-        for key, registry in REGISTRIES.items()
-        for kind, identifier in subjects
-        if registry.subject == kind and registry.owner_code in owners
-    ]
-    return DataUse.objects.bulk_create(uses)
+        reads.append(SubjectRead(SubjectKind.COMPANY, application.company.credit_code, application, found))
+    return _record_reads(
+        reads, used_by=application.item.department, fetched_by=None, label=_("Instant approval rules"), purpose=purpose
+    )
 
 
 @dataclass
@@ -484,8 +460,24 @@ def record_simulation_reads(
     rules read every registry about each subject in ``reads``. Nothing was decided about anyone, but the
     data was read, so each read is logged (``simulated``), shows under "who used my data" with its own
     label and on the owning department's page. One insert for the whole simulation, inside the caller's
-    transaction: a simulation that fails or rolls back leaves no record (batches of 1,000 rows keep a
-    very large simulation within the database's parameter limits)."""
+    transaction: a simulation that fails or rolls back leaves no record."""
+    user = actor if isinstance(actor, User) else None
+    label = user.username if user is not None else str(getattr(actor, "username", actor))
+    return _record_reads(reads, used_by=used_by, fetched_by=user, label=label, purpose=purpose, simulated=True)
+
+
+def _record_reads(
+    reads: list[SubjectRead],
+    *,
+    used_by: Department,
+    fetched_by: User | None,
+    label: str,
+    purpose: str,
+    simulated: bool = False,
+) -> list[DataUse]:
+    """One DataUse per registry about each subject read without a consent (a decision or a simulation),
+    in one insert (batches of 1,000 rows keep a very large simulation within the database's parameter
+    limits)."""
     if not reads:
         return []
     owners = {
@@ -493,8 +485,6 @@ def record_simulation_reads(
         for department in Department.objects.filter(code__in={r.owner_code for r in REGISTRIES.values()})
     }
     schema = attribute_schema()
-    user = actor if isinstance(actor, User) else None
-    label = user.username if user is not None else str(getattr(actor, "username", actor))
     now = timezone.now()
     uses = [
         DataUse(
@@ -504,17 +494,18 @@ def record_simulation_reads(
             registry=key,
             owner=owners[registry.owner_code],
             used_by=used_by,
-            fetched_by=user,
-            fetched_by_label=label[:150],
+            fetched_by=fetched_by,
+            fetched_by_label=str(label)[:150],
             subject_kind=read.kind,
             subject_id=read.identifier.upper(),
             attributes=[f"{key}.{name}" for name in sorted(schema.get(key, {}))],
             found=key in read.found,
             purpose=purpose[:300],
-            simulated=True,
+            simulated=simulated,
         )
-        for read in reads
+        # Registry by registry, as the decision's reads were always listed.
         for key, registry in REGISTRIES.items()
+        for read in reads
         if registry.subject == read.kind and registry.owner_code in owners
     ]
     return DataUse.objects.bulk_create(uses, batch_size=1000)
