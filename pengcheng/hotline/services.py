@@ -340,20 +340,24 @@ def _build_ticket(prepared: PreparedTicket, caller: Caller | None, now: dt.datet
 
 
 def _after_intake(ticket: Ticket, prepared: PreparedTicket, now: dt.datetime) -> None:
-    """Automatic dispatch where the routing rule says so, and the acknowledgement to the caller."""
-    if prepared.route is not None and prepared.route.auto_dispatch:
-        _dispatch(
-            SYSTEM,
-            ticket,
-            prepared.route.department_id,
-            list(prepared.route.assisting_ids),
-            note=_("Dispatched automatically by routing rule %(id)s.") % {"id": prepared.route.rule_id},
-            now=now,
-        )
-    elif (decision := classifier.auto_dispatch(ticket)) is not None:
-        _dispatch(SYSTEM, ticket, decision.department, [], note=decision.note, now=now)
+    """Automatic dispatch where the routing rule or the classifier says so, and the acknowledgement to the caller."""
+    if (plan := _automatic_dispatch(ticket, prepared)) is not None:
+        lead, assisting, note = plan
+        _dispatch(SYSTEM, ticket, lead, assisting, note=note, now=now)
     if ticket.caller is not None:
         _acknowledge(ticket, ticket.caller)
+
+
+def _automatic_dispatch(ticket: Ticket, prepared: PreparedTicket) -> tuple[Department | int, list[int], str] | None:
+    """The dispatch a new ticket gets without a person, as (lead, assisting, note): its routing rule's
+    when the rule dispatches automatically, else the classifier's when it is confident enough."""
+    route = prepared.route
+    if route is not None and route.auto_dispatch:
+        note = _("Dispatched automatically by routing rule %(id)s.") % {"id": route.rule_id}
+        return route.department_id, list(route.assisting_ids), note
+    if (decision := classifier.auto_dispatch(ticket)) is not None:
+        return decision.department, [], decision.note
+    return None
 
 
 def _acknowledge(ticket: Ticket, caller: Caller) -> None:
@@ -374,14 +378,12 @@ def _intake_dispatches(
     person, as a failed classifier does."""
     wanted: list[tuple[int, list[int], str] | None] = []
     for ticket, prepared in zip(tickets, batch, strict=True):
-        route = prepared.route
-        if route is not None and route.auto_dispatch:
-            note = _("Dispatched automatically by routing rule %(id)s.") % {"id": route.rule_id}
-            wanted.append((route.department_id, list(route.assisting_ids), note))
-        elif (decision := classifier.auto_dispatch(ticket)) is not None:
-            wanted.append((decision.department.pk, [], decision.note))
-        else:
+        plan = _automatic_dispatch(ticket, prepared)
+        if plan is None:
             wanted.append(None)
+            continue
+        lead, assisting, note = plan
+        wanted.append((lead.pk if isinstance(lead, Department) else lead, assisting, note))
     ids = {pk for plan in wanted if plan for pk in (plan[0], *plan[1])}
     active = Department.objects.filter(pk__in=ids, is_active=True).in_bulk() if ids else {}
     chosen: list[tuple[Department, list[Department], str] | None] = []
