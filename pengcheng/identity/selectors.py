@@ -15,16 +15,19 @@ from oauth2_provider.models import AccessToken
 from pengcheng.core.actors import MaybeActor
 from pengcheng.core.models import PLATFORM_ROLES, User
 from pengcheng.core.permissions import require_platform_role, scope_of
+from pengcheng.core.prepared import PreparedLookup
 from pengcheng.core.selectors import active_agent_grants, positions_of
 from pengcheng.identity.models import AccountSession, Client, Consent, PairwiseSubject
+
+_subject_in_sector = PreparedLookup(PairwiseSubject.objects.only("sub"), by=("user", "sector"))
 
 
 def pairwise_sub(user: User, client: Client) -> str:
     """The user's subject identifier in the client's sector: stable, random, never the account id."""
     sector = client.sector
-    found = PairwiseSubject.objects.filter(user=user, sector=sector).values_list("sub", flat=True).first()
+    found = _subject_in_sector.first(user.pk, sector)  # on every token exchange: compiled once
     if found:
-        return found
+        return found.sub
     try:
         with transaction.atomic():
             return PairwiseSubject.objects.create(user=user, sector=sector, sub=secrets.token_hex(16)).sub

@@ -128,7 +128,12 @@ class TokenView(oauth_views.TokenView):
         # audit record and the spent code commit together, at the cost of one commit instead of three.
         with transaction.atomic():
             _url, headers, body, status = self.create_token_response(request)
-        response = HttpResponse(content=body, status=status)
+            if status != 200:
+                # An error found after the tokens were written (the code spent meanwhile by a
+                # concurrent exchange) must leave none of them behind.
+                transaction.set_rollback(True)
+        # Every token endpoint answer is JSON (RFC 6749 §5.1, §5.2), errors raised late included.
+        response = HttpResponse(content=body, status=status, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
         return response

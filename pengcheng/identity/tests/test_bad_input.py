@@ -162,3 +162,50 @@ def test_consent_screen_speaks_english_too(browser: Client, issued: RegisteredCl
     assert "Your name" in html
     chinese = browser.get(_authorize_url(issued.client.client_id), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert "允许 Housing system 使用您的鹏城账号？" in chinese and "您的姓名" in chinese
+
+
+def test_code_spent_by_a_concurrent_exchange_leaves_no_tokens(
+    browser: Client, issued: RegisteredClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two exchanges of one code race: both read the grant, one deletes it. The loser's tokens,
+    written before it found the code gone, are rolled back with its invalid_grant answer."""
+    from oauth2_provider.models import Grant, IDToken, RefreshToken
+
+    from pengcheng.audit.models import AuditRecord
+    from pengcheng.identity import oauth
+
+    code = _code(browser, issued)
+    before = (AccessToken.objects.count(), RefreshToken.objects.count(), IDToken.objects.count())
+    audited = AuditRecord.objects.filter(action="identity.token_granted").count()
+    real_delete = oauth._spend_grant.delete
+
+    def spent_meanwhile(code: str, client_pk: int) -> int:
+        real_delete(code, client_pk)  # the other exchange got there first
+        return 0
+
+    monkeypatch.setattr(oauth._spend_grant, "delete", spent_meanwhile)
+    response = _token(issued, code)
+    assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
+    assert (AccessToken.objects.count(), RefreshToken.objects.count(), IDToken.objects.count()) == before
+    assert AuditRecord.objects.filter(action="identity.token_granted").count() == audited
+    assert Grant.objects.filter(code=code).exists()  # the whole exchange rolled back, the delete too
+
+
+def test_code_exchange_writes_in_one_transaction_without_savepoints(browser: Client, issued: RegisteredClient) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    code = _code(browser, issued)
+    with CaptureQueriesContext(connection) as queries:
+        assert _token(issued, code).status_code == 200
+    sql = [q["sql"] for q in queries.captured_queries]
+    # From the ID token to the spent code: no savepoints (the test's own transaction turns the
+    # view's into one, and a first exchange creates a subject and a signing key before this).
+    first = next(i for i, text in enumerate(sql) if text.startswith('INSERT INTO "oauth2_provider_idtoken"'))
+    writes = [text.split()[0].upper() for text in sql[first:]]
+    assert "SAVEPOINT" not in writes and writes.count("DELETE") == 1
+    assert [text.split()[2] for text in sql[first : first + 3]] == [
+        '"oauth2_provider_idtoken"',
+        '"oauth2_provider_accesstoken"',
+        '"oauth2_provider_refreshtoken"',
+    ]
