@@ -111,6 +111,12 @@ def database(directory: Path) -> dict[str, Any]:
             "timeout": 30,
         }
     elif "postgresql" in engine:
+        if env_bool("PENGCHENG_DB_PREPARED_STATEMENTS", True):
+            # Server-side binding lets psycopg prepare a statement the fifth time a connection runs
+            # it: PostgreSQL parses and plans it once per connection, and the parameters are no
+            # longer quoted into the SQL in Python (token exchange: PostgreSQL's CPU 2.0 -> 1.2 ms,
+            # 270 -> 330 req/s). Off behind a pooler that shares connections per transaction.
+            config.setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 5})
         # Parallel test runs (CI and developers on one server) each pick their own test database.
         test_name = os.environ.get("PENGCHENG_TEST_DB_NAME")
         if test_name:

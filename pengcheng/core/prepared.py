@@ -38,6 +38,7 @@ class _CompiledLookup:
     sql: str
     fields: list[Field]
     compiler: Any
+    converters: dict[int, Any]
     init_list: list[str]
     model_slice: slice
     populators: list[Any]
@@ -62,6 +63,9 @@ class PreparedLookup(Generic[M]):
             select_sql, params = compiler.as_sql()
             if params:
                 raise ValueError("PreparedLookup takes a queryset without filters")
+            columns = [column[0] for column in compiler.select[: compiler.col_count]]
+            if compiler.has_composite_fields(columns):
+                raise ValueError("PreparedLookup does not read composite primary keys")
             where, fields = _where(self.queryset.model, self.by, connection)
             limit = connection.ops.limit_offset_sql(0, 1)
             klass_info = compiler.klass_info
@@ -70,6 +74,7 @@ class PreparedLookup(Generic[M]):
                 sql=f"{select_sql} WHERE {where} {limit}",
                 fields=fields,
                 compiler=compiler,
+                converters=compiler.get_converters(columns),
                 init_list=[column[0].target.attname for column in compiler.select[start:end]],
                 model_slice=slice(start, end),
                 # django-stubs describe a later Django, whose populators take a fetch mode too
@@ -89,7 +94,9 @@ class PreparedLookup(Generic[M]):
             row = cursor.fetchone()
         if row is None:
             return None
-        converted = next(iter(compiled.compiler.results_iter([[row]])))
+        converted = row
+        if compiled.converters:
+            converted = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
         obj: M = self.queryset.model.from_db(alias, compiled.init_list, converted[compiled.model_slice])
         for populator in compiled.populators:
             populator.populate(converted, obj)
