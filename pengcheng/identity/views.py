@@ -128,9 +128,10 @@ class TokenView(oauth_views.TokenView):
         # audit record and the spent code commit together, at the cost of one commit instead of three.
         with transaction.atomic():
             _url, headers, body, status = self.create_token_response(request)
-            if status != 200:
+            if status != 200 and request.POST.get("grant_type") == "authorization_code":
                 # An error found after the tokens were written (the code spent meanwhile by a
-                # concurrent exchange) must leave none of them behind.
+                # concurrent exchange) must leave none of them behind. Not for refresh tokens: a
+                # reused one is refused *and* its family revoked, and that revocation must stay.
                 transaction.set_rollback(True)
         # Every token endpoint answer is JSON (RFC 6749 §5.1, §5.2), errors raised late included.
         response = HttpResponse(content=body, status=status, content_type="application/json")

@@ -209,3 +209,27 @@ def test_code_exchange_writes_in_one_transaction_without_savepoints(browser: Cli
         '"oauth2_provider_accesstoken"',
         '"oauth2_provider_refreshtoken"',
     ]
+
+
+def test_reused_refresh_token_is_refused_and_its_family_stays_revoked(
+    browser: Client, issued: RegisteredClient
+) -> None:
+    first = _token(issued, _code(browser, issued)).json()
+
+    def refresh(token: str) -> Any:
+        return Client().post(
+            "/oauth/token/",
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": token,
+                "client_id": issued.client.client_id,
+                "client_secret": issued.secret,
+            },
+        )
+
+    rotated = refresh(first["refresh_token"])
+    assert rotated.status_code == 200
+    reused = refresh(first["refresh_token"])  # a stolen copy of the old token
+    assert reused.status_code == 400 and reused.json()["error"] == "invalid_grant"
+    # The failed request's revocation of the whole family was kept: the rotated token is dead too.
+    assert refresh(rotated.json()["refresh_token"]).status_code == 400
