@@ -134,13 +134,23 @@ def company_agents(actor: MaybeActor, company: Company) -> QuerySet[CompanyAgent
     )
 
 
-def find_person(text: str) -> User | None:
-    """The active citizen account with this identity number or user name (as a counter finds a person)."""
+def find_person(text: str, *, full_name: str | None = None) -> User | None:
+    """The active citizen account with this identity number or user name (as a counter finds a person).
+    With ``full_name``, only if the account carries that real name: someone who knows a person's name
+    and number may find their account, and a number alone tells nothing about who has one."""
     text = text.strip()
     if not text:
         return None
     people = User.objects.filter(kind=AccountKind.CITIZEN, is_active=True)
-    return people.filter(id_number=text.upper()).first() or people.filter(username=text).first()
+    person = people.filter(id_number=text.upper()).first() or people.filter(username=text).first()
+    if person is not None and full_name is not None and _name_key(person.full_name) != _name_key(full_name):
+        return None
+    return person
+
+
+def _name_key(name: str) -> str:
+    # Names are compared as people type them: spaces and the middle dot of minority names vary.
+    return "".join(name.split()).replace("·", "").replace("•", "").replace(".", "").casefold()
 
 
 ACTING_COMPANY_SESSION_KEY = "pengcheng.acting_company"

@@ -199,7 +199,8 @@ def grant_agent(
     actor: Actor, company: Company, user: User, *, role: str = AgentRole.AGENT, expires_at: datetime | None = None
 ) -> CompanyAgent:
     """Authorise ``user`` to act for ``company`` (经办人). The company's legal representative may add
-    agents; only an operator records a legal representative or changes an authorisation in force."""
+    agents; only an operator records a legal representative or changes an authorisation in force.
+    The person must have verified their real name (L2 or above)."""
     if role not in AgentRole.values:
         raise ValidationFailed({"role": [f"unknown role {role!r}; choose from {', '.join(AgentRole.values)}"]})
     with transaction.atomic():
@@ -212,6 +213,10 @@ def grant_agent(
             )
         if not user.is_active or user.kind != AccountKind.CITIZEN:
             raise ValidationFailed({"person": [_("This account cannot act for a company.")]})
+        if user.assurance_level < AssuranceLevel.L2:
+            # Whoever acts for a company signs and fetches its data in its name: a verified real name.
+            unverified = _("This person has not verified their real name yet, which acting for a company needs.")
+            raise ValidationFailed({"person": [unverified]})
         existing = CompanyAgent.objects.select_for_update().filter(company=company, user=user).first()
         if existing is not None and existing.is_active_at() and not platform:
             raise Conflict(

@@ -186,10 +186,13 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 
 class AddAgentForm(forms.Form):
+    full_name = forms.CharField(
+        label=_("Real name"), max_length=60, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     person = forms.CharField(
         label=_("Identity number or user name"),
         max_length=150,
-        help_text=_("The person must already have an account on this platform."),
+        help_text=_("The person must already have an account on this platform, with a verified real name."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -218,11 +221,16 @@ def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
     grants = list(selectors.company_agents(user, company))  # refuses anyone but the representative
     form = AddAgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = selectors.find_person(form.cleaned_data["person"])
+        person = selectors.find_person(form.cleaned_data["person"], full_name=form.cleaned_data["full_name"])
         if person is None:
+            # One answer for "no such account" and "another name": the page must not confirm whether a
+            # number has an account to someone who does not know the person's name.
             form.add_error(
                 "person",
-                _("No account has this identity number or user name. Ask the person to register first."),
+                _(
+                    "No account has this real name with this identity number or user name. "
+                    "Check both, or ask the person to register first."
+                ),
             )
         else:
             try:

@@ -80,7 +80,9 @@ def test_company_agents_page_by_keyboard(page) -> None:
     assert page.locator("h1").inner_text().startswith("经办人管理")
     assert_accessible(page)
 
-    page.get_by_label("身份证号码或用户名").focus()
+    page.get_by_label("真实姓名").focus()
+    page.keyboard.type("键盘经办")
+    page.keyboard.press("Tab")  # the name, then the number, in reading order
     page.keyboard.type(person.id_number or "")
     page.keyboard.press("Enter")
     page.locator(".messages").wait_for()

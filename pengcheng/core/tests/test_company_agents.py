@@ -10,7 +10,7 @@ from django.test import Client
 
 from pengcheng.audit.models import AuditRecord
 from pengcheng.core import services
-from pengcheng.core.errors import AccessDenied, Conflict
+from pengcheng.core.errors import AccessDenied, Conflict, ValidationFailed
 from pengcheng.core.models import AgentRole, AssuranceLevel, Company, CompanyAgent, User
 from pengcheng.prefill import selectors as prefill_selectors
 from pengcheng.prefill.models import AgentDataMandate
@@ -58,7 +58,7 @@ def test_the_account_page_leads_the_legal_representative_to_the_agents_page(
 ) -> None:
     page = login_client("company").get("/me/").content.decode()
     assert _url(company) in page
-    agent = make_citizen()
+    agent = make_citizen(assurance_level=AssuranceLevel.L2)
     services.grant_agent(representative, company, agent)
     assert _url(company) not in _client(agent).get("/me/").content.decode()  # an agent does not manage agents
 
@@ -69,13 +69,14 @@ def test_the_legal_representative_lists_adds_and_revokes_agents(company: Company
     client = _client(representative)
     page = client.get(_url(company)).content.decode()
     assert "林晓燕" in page and "法定代表人" in page and "添加经办人" in page
-    assert 'name="person"' in page and "csrfmiddlewaretoken" in page
+    assert 'name="person"' in page and 'name="full_name"' in page and "csrfmiddlewaretoken" in page
 
     # Without the CSRF token nothing changes.
-    assert client.post(_url(company), {"person": person.id_number}).status_code == 403
+    assert client.post(_url(company), {"full_name": "王经办", "person": person.id_number}).status_code == 403
     assert not CompanyAgent.objects.filter(company=company, user=person).exists()
 
-    added = _post(client, _url(company), {"person": person.id_number.lower()})  # as typed, lower-case x too
+    # As typed: a space in the name, a lower-case x in the number.
+    added = _post(client, _url(company), {"full_name": "王 经办", "person": person.id_number.lower()})
     assert added.status_code == 302 and added["Location"] == _url(company)
     grant = CompanyAgent.objects.get(company=company, user=person)
     assert grant.role == AgentRole.AGENT and grant.is_active_at()
@@ -86,7 +87,7 @@ def test_the_legal_representative_lists_adds_and_revokes_agents(company: Company
     assert "经办人" in page and grant.granted_at.strftime("%Y-%m-%d") in page
     assert "王经办可以代表" in page  # the success message
 
-    again = _post(client, _url(company), {"person": person.username})  # by user name: already an agent
+    again = _post(client, _url(company), {"full_name": "王经办", "person": person.username})  # already an agent
     assert again.status_code == 422 and "已是" in again.content.decode()
     assert CompanyAgent.objects.filter(company=company, user=person).count() == 1
 
@@ -105,13 +106,40 @@ def test_the_legal_representative_lists_adds_and_revokes_agents(company: Company
 def test_an_unknown_person_is_reported_and_nothing_is_added(company: Company, representative: User) -> None:
     client = _client(representative)
     before = _state(company)
-    response = _post(client, _url(company), {"person": "440399199001019999"})
-    html = response.content.decode()
-    assert response.status_code == 422 and "没有使用该身份证号码或用户名的账号" in html
+    response = _post(client, _url(company), {"full_name": "王经办", "person": "440399199001019999"})
+    unknown = response.content.decode()
+    assert response.status_code == 422 and "没有与该姓名和身份证号码或用户名相符的账号" in unknown
     assert _state(company) == before
     staff = User.objects.get(username="clerk")  # staff accounts are not found as persons
-    assert _post(client, _url(company), {"person": staff.username}).status_code == 422
+    assert _post(client, _url(company), {"full_name": staff.full_name, "person": staff.username}).status_code == 422
+    assert _post(client, _url(company), {"person": "440399199001019999"}).status_code == 422  # the name is required
     assert _state(company) == before
+
+
+def test_a_number_without_the_right_name_tells_nothing_about_the_account(
+    company: Company, representative: User
+) -> None:
+    person = make_citizen(full_name="赵经办", assurance_level=AssuranceLevel.L2)
+    client = _client(representative)
+    unknown = _post(client, _url(company), {"full_name": "赵经办", "person": "440399199001019999"})
+    wrong_name = _post(client, _url(company), {"full_name": "钱经办", "person": person.id_number or ""})
+    assert wrong_name.status_code == unknown.status_code == 422
+
+    def errors(response: Any) -> list[str]:
+        return [str(error) for error in response.context["form"].errors["person"]]
+
+    assert errors(wrong_name) == errors(unknown)  # the same answer as for a number with no account
+    assert not CompanyAgent.objects.filter(company=company, user=person).exists()
+
+
+def test_only_a_verified_person_may_act_for_a_company(company: Company, representative: User) -> None:
+    person = make_citizen(full_name="孙经办")  # L1: registered, real name not verified
+    before = _state(company)
+    response = _post(_client(representative), _url(company), {"full_name": "孙经办", "person": person.id_number or ""})
+    assert response.status_code == 422 and "尚未完成实名认证" in response.content.decode()
+    assert _state(company) == before
+    with pytest.raises(ValidationFailed):
+        services.grant_agent(representative, company, person)
 
 
 def test_the_legal_representative_cannot_revoke_themself(company: Company, representative: User) -> None:
@@ -126,7 +154,12 @@ def test_the_legal_representative_cannot_revoke_themself(company: Company, repre
     with pytest.raises(Conflict):
         services.revoke_agent(representative, own)
     with pytest.raises(AccessDenied):  # nor make someone else a legal representative
-        services.grant_agent(representative, company, make_citizen(), role=AgentRole.LEGAL_REPRESENTATIVE)
+        services.grant_agent(
+            representative,
+            company,
+            make_citizen(assurance_level=AssuranceLevel.L2),
+            role=AgentRole.LEGAL_REPRESENTATIVE,
+        )
 
 
 def test_the_data_consent_mandate_is_given_and_withdrawn_from_the_page(company: Company, representative: User) -> None:
