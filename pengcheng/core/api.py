@@ -1,13 +1,15 @@
-"""Core JSON API: the caller's account, divisions and departments."""
+"""Core JSON API: the caller's account, divisions and departments, and a company's agents."""
+
+from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from pengcheng.api import actor_of
-from pengcheng.core import selectors
-from pengcheng.core.errors import NotFound
-from pengcheng.core.models import Department, Division, User
+from pengcheng.api import actor_of, require_scope
+from pengcheng.core import selectors, services
+from pengcheng.core.errors import AccessDenied, NotFound
+from pengcheng.core.models import CompanyAgent, Department, Division, User
 from pengcheng.core.permissions import scope_of
 
 API_PREFIX = "/"
@@ -114,3 +116,62 @@ def get_department(request: HttpRequest, code: str) -> Department:
     if department is None:
         raise NotFound(f"No department with code {code!r}.")
     return department
+
+
+# Company agents (经办人管理): the same services as the page at /me/companies/<id>/agents/ ----------------
+
+
+class AgentOut(Schema):
+    id: int
+    full_name: str
+    id_number: str
+    role: str
+    granted_at: datetime
+    expires_at: datetime | None
+
+    @staticmethod
+    def resolve_full_name(obj: CompanyAgent) -> str:
+        return obj.user.display_name
+
+    @staticmethod
+    def resolve_id_number(obj: CompanyAgent) -> str:
+        return obj.user.masked_id_number
+
+
+class AgentIn(Schema):
+    full_name: str = Field(min_length=1, max_length=60, description="the person's real name")
+    person: str = Field(min_length=1, max_length=150, description="identity number or user name")
+
+
+def _person(request: HttpRequest, action: str) -> User:
+    """Agents are managed by people (a legal representative, an operator), not by keys of no one."""
+    require_scope(request, "core")
+    actor = actor_of(request)
+    if not isinstance(actor, User):
+        raise AccessDenied(action, reason="this API key belongs to no account")
+    return actor
+
+
+@router.get("/companies/{company_id}/agents", response=list[AgentOut], summary="A company's agents in force")
+def list_company_agents(request: HttpRequest, company_id: int) -> object:
+    return list(selectors.company_agents(_person(request, "company.agents"), selectors.company_by_id(company_id)))
+
+
+@router.post(
+    "/companies/{company_id}/agents", response={201: AgentOut}, summary="Authorise a person to act for a company"
+)
+def add_company_agent(request: HttpRequest, company_id: int, payload: AgentIn) -> Status[CompanyAgent]:
+    actor = _person(request, "company.grant_agent")
+    grant = services.add_agent(
+        actor, selectors.company_by_id(company_id), full_name=payload.full_name, person=payload.person
+    )
+    return Status(201, grant)
+
+
+@router.delete("/companies/{company_id}/agents/{grant_id}", response=AgentOut, summary="Revoke an authorisation")
+def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -> CompanyAgent:
+    actor = _person(request, "company.revoke_agent")
+    grant = selectors.company_agents(actor, selectors.company_by_id(company_id)).filter(pk=grant_id).first()
+    if grant is None:
+        raise NotFound("This authorisation is not in force.")
+    return services.revoke_agent(actor, grant)

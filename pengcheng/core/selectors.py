@@ -8,8 +8,10 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from pengcheng.core.actors import MaybeActor
+from pengcheng.core.errors import NotFound
 from pengcheng.core.models import (
     LEVEL_DEPTH,
     AccountKind,
@@ -121,6 +123,14 @@ def active_agent_grants(user: User) -> QuerySet[CompanyAgent]:
         .select_related("company")
         .order_by("company__name")
     )
+
+
+def company_by_id(company_id: int) -> Company:
+    """A company by id (companies are public registry entries), or ``NotFound``."""
+    found = Company.objects.filter(pk=company_id).first()
+    if found is None:
+        raise NotFound(_("No such company."))
+    return found
 
 
 def company_agents(actor: MaybeActor, company: Company) -> QuerySet[CompanyAgent]:

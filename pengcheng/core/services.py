@@ -32,6 +32,7 @@ from pengcheng.core.models import (
     User,
 )
 from pengcheng.core.permissions import forget_scope, require_company_manager, require_platform_role
+from pengcheng.core.selectors import find_person
 
 OPERATOR_GROUP = "operators"
 # Apps whose models operators manage in the Django admin (the audit log stays read-only there).
@@ -236,6 +237,27 @@ def grant_agent(
             data={"user_id": user.pk, "role": role, "expires_at": expires_at, "grant": grant.pk},
         )
     return grant
+
+
+def add_agent(actor: Actor, company: Company, *, full_name: str, person: str) -> CompanyAgent:
+    """Authorise the person a legal representative names (real name, and identity number or user
+    name) as an agent of ``company``. A wrong name gets the same answer as an unknown number, so that
+    the lookup does not confirm whether a number has an account to someone who does not know the
+    person's name."""
+    require_company_manager(actor, company, action="company.grant_agent")
+    user = find_person(person, full_name=full_name) if full_name.strip() else None
+    if user is None:
+        raise ValidationFailed(
+            {
+                "person": [
+                    _(
+                        "No account has this real name with this identity number or user name. "
+                        "Check both, or ask the person to register first."
+                    )
+                ]
+            }
+        )
+    return grant_agent(actor, company, user)
 
 
 def revoke_agent(actor: Actor, grant: CompanyAgent) -> CompanyAgent:

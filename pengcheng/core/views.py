@@ -197,13 +197,6 @@ class AddAgentForm(forms.Form):
     )
 
 
-def _company(company_id: int) -> Company:
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
-        raise NotFound(_("No such company."))
-    return company
-
-
 def _agent_grant(request: HttpRequest, company: Company, grant_id: int) -> CompanyAgent:
     """An authorisation in force of ``company``, for its legal representative or an operator."""
     grant = selectors.company_agents(request.user, company).filter(pk=grant_id).select_related("company").first()
@@ -217,36 +210,26 @@ def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
     """The company's agents, for its legal representative (or an operator): add one, revoke one, and
     give or withdraw the powers other apps let an agent hold (the data consent mandate)."""
     user: User = request.user  # type: ignore[assignment]
-    company = _company(company_id)
+    company = selectors.company_by_id(company_id)
     grants = list(selectors.company_agents(user, company))  # refuses anyone but the representative
     form = AddAgentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        person = selectors.find_person(form.cleaned_data["person"], full_name=form.cleaned_data["full_name"])
-        if person is None:
-            # One answer for "no such account" and "another name": the page must not confirm whether a
-            # number has an account to someone who does not know the person's name.
-            form.add_error(
-                "person",
-                _(
-                    "No account has this real name with this identity number or user name. "
-                    "Check both, or ask the person to register first."
-                ),
+        try:
+            grant = services.add_agent(
+                user, company, full_name=form.cleaned_data["full_name"], person=form.cleaned_data["person"]
             )
+        except ValidationFailed as exc:
+            for errors in exc.field_errors.values():
+                for error in errors:
+                    form.add_error("person", error)
+        except DomainError as exc:
+            form.add_error("person", str(exc.message))
         else:
-            try:
-                services.grant_agent(user, company, person)
-            except ValidationFailed as exc:
-                for errors in exc.field_errors.values():
-                    for error in errors:
-                        form.add_error("person", error)
-            except DomainError as exc:
-                form.add_error("person", str(exc.message))
-            else:
-                messages.success(
-                    request,
-                    _("%(name)s may now act for %(company)s.") % {"name": person.display_name, "company": company.name},
-                )
-                return redirect("company-agents", company_id=company.pk)
+            messages.success(
+                request,
+                _("%(name)s may now act for %(company)s.") % {"name": grant.user.display_name, "company": company.name},
+            )
+            return redirect("company-agents", company_id=company.pk)
     powers = agent_powers.registered()
     holders = {power.key: power.holders(grants) for power in powers}
     rows = [
@@ -271,7 +254,7 @@ def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
 def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -> HttpResponse:
     """Asks first (GET), revokes on POST."""
     user: User = request.user  # type: ignore[assignment]
-    company = _company(company_id)
+    company = selectors.company_by_id(company_id)
     grant = _agent_grant(request, company, grant_id)
     if request.method == "POST":
         try:
@@ -293,7 +276,7 @@ def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -
 def company_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> HttpResponse:
     """Give (``action=grant``) or withdraw (``action=withdraw``) a power, through its app's services."""
     user: User = request.user  # type: ignore[assignment]
-    company = _company(company_id)
+    company = selectors.company_by_id(company_id)
     grant = _agent_grant(request, company, grant_id)
     found = agent_powers.get(power)
     action = request.POST.get("action", "")

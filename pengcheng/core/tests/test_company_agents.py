@@ -222,3 +222,60 @@ def test_everyone_but_the_legal_representative_is_refused_and_nothing_changes(
     assert grant.revoked_at is not None
     assert Client().get("/me/companies/999999/agents/").status_code == 302
     assert _client(representative).get("/me/companies/999999/agents/").status_code == 404
+
+
+def test_the_json_api_lists_adds_and_revokes_agents_with_the_same_rules(company: Company, representative: User) -> None:
+    from pengcheng.core.actors import SYSTEM
+
+    person = make_citizen(full_name="周经办", assurance_level=AssuranceLevel.L2)
+    url = f"/api/v1/companies/{company.pk}/agents"
+    client = Client()
+    client.force_login(representative)
+
+    listed = client.get(url).json()
+    assert [row["role"] for row in listed] == ["legal_rep"] and "*" in listed[0]["id_number"]
+
+    unknown = client.post(url, {"full_name": "周经办", "person": "440399199001019999"}, content_type="application/json")
+    wrong = client.post(url, {"full_name": "吴经办", "person": person.id_number}, content_type="application/json")
+    assert unknown.status_code == wrong.status_code == 422
+    assert unknown.json()["error"]["details"] == wrong.json()["error"]["details"]  # tells nothing more
+    assert client.post(url, {"person": person.id_number}, content_type="application/json").status_code == 422
+
+    added = client.post(url, {"full_name": "周经办", "person": person.id_number}, content_type="application/json")
+    assert added.status_code == 201 and added.json()["full_name"] == "周经办" and added.json()["role"] == "agent"
+    grant = CompanyAgent.objects.get(company=company, user=person)
+    assert added.json()["id"] == grant.pk
+    assert AuditRecord.objects.filter(action="company.agent_granted", summary__startswith=person.username).exists()
+    again = client.post(url, {"full_name": "周经办", "person": person.username}, content_type="application/json")
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_agent"
+
+    # An API key of the representative's, with the core scope, does the same; a key of no one does not.
+    key = services.create_api_key(SYSTEM, name="erp", scopes=["core"], owner=representative).raw
+    assert len(Client().get(url, HTTP_X_API_KEY=key).json()) == 2
+    ownerless = services.create_api_key(SYSTEM, name="ownerless", scopes=["core"]).raw
+    assert Client().get(url, HTTP_X_API_KEY=ownerless).status_code == 403
+
+    revoked = Client().delete(f"{url}/{grant.pk}", HTTP_X_API_KEY=key)
+    assert revoked.status_code == 200 and revoked.json()["id"] == grant.pk
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+    assert Client().delete(f"{url}/{grant.pk}", HTTP_X_API_KEY=key).status_code == 404  # no longer in force
+    own = CompanyAgent.objects.get(company=company, user=representative)
+    assert client.delete(f"{url}/{own.pk}").status_code == 409  # nor their own, as on the page
+
+
+def test_the_json_api_refuses_everyone_else(company: Company, representative: User) -> None:
+    agent = make_citizen(assurance_level=AssuranceLevel.L2)
+    grant = services.grant_agent(representative, company, agent)
+    before = _state(company)
+    url = f"/api/v1/companies/{company.pk}/agents"
+    for user in (agent, make_citizen()):
+        client = Client()
+        client.force_login(user)
+        assert client.get(url).status_code == 403
+        body = {"full_name": agent.full_name, "person": agent.username}
+        assert client.post(url, body, content_type="application/json").status_code == 403
+        assert client.delete(f"{url}/{grant.pk}").status_code == 403
+    assert Client().get(url).status_code == 401
+    assert Client().get("/api/v1/companies/999999/agents").status_code in (401, 404)
+    assert _state(company) == before
