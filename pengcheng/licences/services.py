@@ -30,7 +30,7 @@ from pengcheng.audit.services import record
 from pengcheng.core import identifiers
 from pengcheng.core.actors import SYSTEM, MaybeActor, SystemActor
 from pengcheng.core.errors import Conflict, NotFound, ValidationFailed
-from pengcheng.core.models import Company, Department, Role, User
+from pengcheng.core.models import Company, CompanyAgent, Department, Role, User
 from pengcheng.core.permissions import require_department
 from pengcheng.core.selectors import active_agent_grants
 from pengcheng.licences import credentials, keys
@@ -94,12 +94,10 @@ def holder_accounts(holder: Holder) -> list[User]:
     company = Company.objects.filter(credit_code=holder.identifier).first()
     if company is None:
         return []
-    now = timezone.now()
-    return list(
-        User.objects.filter(
-            agent_grants__company=company, agent_grants__revoked_at__isnull=True, is_active=True
-        ).filter(Q(agent_grants__expires_at__isnull=True) | Q(agent_grants__expires_at__gt=now))
-    )
+    # One grant must be both this company's and in force: as a subquery, not chained filters over
+    # the relation, which could match the company on one grant and the dates on another.
+    in_force = CompanyAgent.objects.filter(CompanyAgent.in_force(), company=company).values("user_id")
+    return list(User.objects.filter(pk__in=in_force, is_active=True).order_by("pk"))
 
 
 def may_hold(user: MaybeActor, licence: Licence) -> bool:
