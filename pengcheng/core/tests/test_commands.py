@@ -317,3 +317,19 @@ def test_redis_carries_the_cache_and_the_job_queue(tmp_path: Path) -> None:
         env={"PENGCHENG_DATA_DIR": str(tmp_path), "REDIS_URL": "redis://127.0.0.1:6379/15"},
     )
     assert result.stdout.split() == ["RedisCache", "42", "Redis", "True"], result.stderr
+
+
+def test_postgresql_prepares_statements_unless_told_not_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pengcheng import config
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://pengcheng@db.internal:5432/pengcheng")
+    monkeypatch.delenv("PENGCHENG_DB_PREPARED_STATEMENTS", raising=False)
+    assert config.database(tmp_path)["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
+    monkeypatch.setenv("PENGCHENG_DB_PREPARED_STATEMENTS", "0")  # e.g. behind PgBouncer in transaction mode
+    assert "server_side_binding" not in config.database(tmp_path).get("OPTIONS", {})
+    monkeypatch.setenv("PENGCHENG_DB_PREPARED_STATEMENTS", "maybe")
+    with pytest.raises(config.ConfigError, match="PENGCHENG_DB_PREPARED_STATEMENTS"):
+        config.database(tmp_path)
+    monkeypatch.delenv("PENGCHENG_DB_PREPARED_STATEMENTS")
+    monkeypatch.delenv("DATABASE_URL")
+    assert "server_side_binding" not in config.database(tmp_path)["OPTIONS"]  # SQLite: its own options
