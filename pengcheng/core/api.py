@@ -171,7 +171,5 @@ def add_company_agent(request: HttpRequest, company_id: int, payload: AgentIn) -
 @router.delete("/companies/{company_id}/agents/{grant_id}", response=AgentOut, summary="Revoke an authorisation")
 def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -> CompanyAgent:
     actor = _person(request, "company.revoke_agent")
-    grant = selectors.company_agents(actor, selectors.company_by_id(company_id)).filter(pk=grant_id).first()
-    if grant is None:
-        raise NotFound("This authorisation is not in force.")
+    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
     return services.revoke_agent(actor, grant)

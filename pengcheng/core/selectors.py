@@ -144,6 +144,15 @@ def company_agents(actor: MaybeActor, company: Company) -> QuerySet[CompanyAgent
     )
 
 
+def company_agent_in_force(actor: MaybeActor, company: Company, grant_id: int) -> CompanyAgent:
+    """One of ``company``'s authorisations in force, for its legal representative or an operator, or
+    ``NotFound``."""
+    grant = company_agents(actor, company).filter(pk=grant_id).select_related("company").first()
+    if grant is None:
+        raise NotFound(_("This authorisation is not in force."))
+    return grant
+
+
 def find_person(text: str, *, full_name: str | None = None) -> User | None:
     """The active citizen account with this identity number or user name (as a counter finds a person).
     With ``full_name``, only if the account carries that real name: someone who knows a person's name

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from pengcheng.core import agent_powers, login_steps, selectors, services
 from pengcheng.core.context_processors import ELDER_COOKIE
 from pengcheng.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from pengcheng.core.models import AgentRole, Company, CompanyAgent, User
+from pengcheng.core.models import AgentRole, User
 from pengcheng.core.permissions import is_staff_member, scope_of
 
 
@@ -197,14 +197,6 @@ class AddAgentForm(forms.Form):
     )
 
 
-def _agent_grant(request: HttpRequest, company: Company, grant_id: int) -> CompanyAgent:
-    """An authorisation in force of ``company``, for its legal representative or an operator."""
-    grant = selectors.company_agents(request.user, company).filter(pk=grant_id).select_related("company").first()
-    if grant is None:
-        raise NotFound(_("This authorisation is not in force."))
-    return grant
-
-
 @login_required
 def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
     """The company's agents, for its legal representative (or an operator): add one, revoke one, and
@@ -255,7 +247,7 @@ def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -
     """Asks first (GET), revokes on POST."""
     user: User = request.user  # type: ignore[assignment]
     company = selectors.company_by_id(company_id)
-    grant = _agent_grant(request, company, grant_id)
+    grant = selectors.company_agent_in_force(request.user, company, grant_id)
     if request.method == "POST":
         try:
             services.revoke_agent(user, grant)
@@ -277,7 +269,7 @@ def company_agent_power(request: HttpRequest, company_id: int, grant_id: int, po
     """Give (``action=grant``) or withdraw (``action=withdraw``) a power, through its app's services."""
     user: User = request.user  # type: ignore[assignment]
     company = selectors.company_by_id(company_id)
-    grant = _agent_grant(request, company, grant_id)
+    grant = selectors.company_agent_in_force(request.user, company, grant_id)
     found = agent_powers.get(power)
     action = request.POST.get("action", "")
     if found is None or action not in ("grant", "withdraw"):

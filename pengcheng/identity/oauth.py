@@ -240,10 +240,11 @@ class PengchengValidator(OAuth2Validator):
         if "nonce" not in id_token and request.nonce:  # oauthlib bug #746, as DOT works around it
             id_token["nonce"] = request.nonce
         header = {"typ": "JWT", "alg": request.client.algorithm}
-        signing_key = request.client.jwk_key
         if request.client.algorithm == AbstractApplication.RS256_ALGORITHM:
             ring_key = keys.signing_key()  # its kid is the RFC 7638 thumbprint, computed once
             signing_key, header["kid"] = ring_key.jwk, ring_key.kid
+        else:
+            signing_key = request.client.jwk_key
         signed = jwt.JWT(header=json.dumps(header, default=str), claims=json.dumps(id_token, default=str))
         signed.make_signed_token(signing_key)
         with transaction.atomic(savepoint=False):
