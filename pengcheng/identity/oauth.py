@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
@@ -50,6 +51,11 @@ _spend_grant = PreparedDelete(Grant, by=("code", "application"))
 _insert_id_token = PreparedInsert(IDToken)
 _insert_access_token = PreparedInsert(AccessToken)
 _insert_refresh_token = PreparedInsert(RefreshToken)
+
+
+# A code presented after it was spent, noted for the token view: the view revokes the tokens the
+# code issued once the failed exchange has rolled back, so the revocation is not rolled back too.
+spent_code_presented: ContextVar[tuple[int, str] | None] = ContextVar("spent_code_presented", default=None)
 
 
 class PengchengValidator(OAuth2Validator):
@@ -145,6 +151,8 @@ class PengchengValidator(OAuth2Validator):
         try:
             grant = self._client_grant(code, client, request)
         except Grant.DoesNotExist:
+            if client is not None:
+                spent_code_presented.set((client.pk, code))  # spent, or never issued to this client
             return False
         if grant.is_expired():
             return False
@@ -220,12 +228,19 @@ class PengchengValidator(OAuth2Validator):
     def _create_refresh_token(
         self, request: Any, refresh_token_code: str, access_token: Any, previous_refresh_token: Any
     ) -> Any:
-        """As DOT's (a rotated token stays in its family), saved through the prepared insert."""
+        """As DOT's (a rotated token stays in its family), saved through the prepared insert. A code
+        exchange starts the family named by the code, so a replay of the code can revoke it."""
+        if previous_refresh_token is not None:
+            family = previous_refresh_token.token_family
+        elif request.grant_type == "authorization_code" and request.code:
+            family = services.code_token_family(request.client.pk, request.code)
+        else:
+            family = uuid.uuid4()
         refresh_token = RefreshToken(
             user=request.user,
             application=request.client,
             access_token=access_token,
-            token_family=previous_refresh_token.token_family if previous_refresh_token else uuid.uuid4(),
+            token_family=family,
             resource=getattr(request, "resource", []),  # RFC 8707
         )
         self._set_token_value(refresh_token, refresh_token_code)
@@ -265,8 +280,10 @@ class PengchengValidator(OAuth2Validator):
         return id_token
 
     def invalidate_authorization_code(self, client_id: str, code: str, request: Any, *args: Any, **kwargs: Any) -> None:
-        """Delete the spent grant; none deleted (spent meanwhile) is ``invalid_grant``, as in DOT."""
+        """Delete the spent grant; none deleted (spent meanwhile) is ``invalid_grant``, as in DOT, and
+        a replay of the code."""
         if not _spend_grant.delete(code, request.client.pk):
+            spent_code_presented.set((request.client.pk, code))
             raise errors.InvalidGrantError(request=request)
 
     def validate_user_match(self, id_token_hint: str | None, scopes: Any, claims: Any, request: Any) -> bool:

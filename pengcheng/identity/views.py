@@ -33,7 +33,7 @@ from oauth2_provider.settings import oauth2_settings
 from pengcheng.core.errors import DomainError, ValidationFailed
 from pengcheng.core.models import User
 from pengcheng.core.selectors import acting_company
-from pengcheng.identity import keys, mfa, selectors, services
+from pengcheng.identity import keys, mfa, oauth, selectors, services
 from pengcheng.identity.models import SCOPES, Client
 
 # OpenID Connect endpoints --------------------------------------------------------------------------
@@ -126,13 +126,22 @@ class TokenView(oauth_views.TokenView):
     def authorization_flow_token_response(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # One transaction for the whole exchange: the ID token, the access and refresh tokens, the
         # audit record and the spent code commit together, at the cost of one commit instead of three.
-        with transaction.atomic():
-            _url, headers, body, status = self.create_token_response(request)
-            if status != 200 and request.POST.get("grant_type") == "authorization_code":
-                # An error found after the tokens were written (the code spent meanwhile by a
-                # concurrent exchange) must leave none of them behind. Not for refresh tokens: a
-                # reused one is refused *and* its family revoked, and that revocation must stay.
-                transaction.set_rollback(True)
+        noted = oauth.spent_code_presented.set(None)
+        try:
+            with transaction.atomic():
+                _url, headers, body, status = self.create_token_response(request)
+                if status != 200 and request.POST.get("grant_type") == "authorization_code":
+                    # An error found after the tokens were written (the code spent meanwhile by a
+                    # concurrent exchange) must leave none of them behind. Not for refresh tokens: a
+                    # reused one is refused *and* its family revoked, and that revocation must stay.
+                    transaction.set_rollback(True)
+            spent = oauth.spent_code_presented.get()
+        finally:
+            oauth.spent_code_presented.reset(noted)
+        if spent is not None and status != 200:
+            # A spent code presented again: whoever holds it may have stolen it, so the tokens it
+            # already issued are revoked (RFC 6749 §4.1.2), after the rollback above.
+            services.revoke_replayed_code_tokens(*spent, ip_address=request.META.get("REMOTE_ADDR", ""))
         # Every token endpoint answer is JSON (RFC 6749 §5.1, §5.2), errors raised late included.
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for name, value in headers.items():

@@ -11,8 +11,9 @@ import pytest
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from django.test import Client
 from django.utils import timezone
-from oauth2_provider.models import AccessToken
+from oauth2_provider.models import AccessToken, RefreshToken
 
+from pengcheng.audit.models import AuditRecord
 from pengcheng.core.actors import SYSTEM
 from pengcheng.identity.services import RegisteredClient, register_client
 from pengcheng.identity.tests.helpers import query
@@ -117,6 +118,42 @@ def test_replayed_code_and_pkce_mismatch_are_invalid_grant(browser: Client, issu
     other = _code(browser, issued)
     mismatch = _token(issued, other, verifier="w" * 50)
     assert mismatch.status_code == 400 and mismatch.json()["error"] == "invalid_grant"
+
+
+def test_replayed_code_revokes_the_tokens_it_issued(browser: Client, issued: RegisteredClient) -> None:
+    """RFC 6749 §4.1.2: a code used twice may have been stolen, so what it issued stops working,
+    the refresh token rotated since included; other codes' tokens are untouched."""
+    code = _code(browser, issued)
+    first = _token(issued, code).json()
+    other = _token(issued, _code(browser, issued)).json()
+    rotated = Client().post(
+        "/oauth/token/",
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": issued.client.client_id,
+            "client_secret": issued.secret,
+        },
+    )
+    assert rotated.status_code == 200
+
+    replay = _token(issued, code)
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+    def userinfo(access: str) -> int:
+        return Client().get("/oauth/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access}").status_code
+
+    assert userinfo(first["access_token"]) == 401
+    assert userinfo(rotated.json()["access_token"]) == 401
+    assert not RefreshToken.objects.filter(token=rotated.json()["refresh_token"], revoked__isnull=True).exists()
+    assert userinfo(other["access_token"]) == 200
+    record = AuditRecord.objects.get(action="identity.code_replayed")
+    assert record.data == {"refresh_tokens_revoked": 1} and record.actor_id is not None
+
+    # A code that never issued anything (unknown, or another client's) revokes nothing and records nothing.
+    assert _token(issued, "no-such-code").json()["error"] == "invalid_grant"
+    assert AuditRecord.objects.filter(action="identity.code_replayed").count() == 1
+    assert userinfo(other["access_token"]) == 200
 
 
 def test_wrong_client_secret_is_invalid_client(browser: Client, issued: RegisteredClient) -> None:
