@@ -47,3 +47,12 @@ def registered() -> list[AgentPower]:
 
 def get(key: str) -> AgentPower | None:
     return _powers.get(key)
+
+
+def held_by(grants: Sequence[CompanyAgent]) -> dict[int, list[str]]:
+    """For each authorisation (by pk), the keys of the registered powers it holds."""
+    held: dict[int, list[str]] = {grant.pk: [] for grant in grants}
+    for power in _powers.values():
+        for pk in power.holders(grants):
+            held.setdefault(pk, []).append(power.key)
+    return held

@@ -1,4 +1,5 @@
-"""Core JSON API: the caller's account, divisions and departments, and a company's agents."""
+"""Core JSON API: the caller's account, divisions and departments, and a company's agents and the
+powers they hold."""
 
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from pengcheng.api import actor_of, require_scope
-from pengcheng.core import selectors, services
+from pengcheng.core import agent_powers, selectors, services
 from pengcheng.core.errors import AccessDenied, NotFound
 from pengcheng.core.models import CompanyAgent, Department, Division, User
 from pengcheng.core.permissions import scope_of
@@ -128,10 +129,16 @@ class AgentOut(Schema):
     role: str
     granted_at: datetime
     expires_at: datetime | None
+    powers: list[str] = Field(description="the powers this authorisation holds, e.g. data-consent")
 
     @staticmethod
     def resolve_full_name(obj: CompanyAgent) -> str:
         return obj.user.display_name
+
+    @staticmethod
+    def resolve_powers(obj: CompanyAgent) -> list[str]:
+        held: list[str] | None = getattr(obj, "held_powers", None)  # set by the list, for all rows at once
+        return held if held is not None else agent_powers.held_by([obj])[obj.pk]
 
     @staticmethod
     def resolve_id_number(obj: CompanyAgent) -> str:
@@ -152,9 +159,27 @@ def _person(request: HttpRequest, action: str) -> User:
     return actor
 
 
+class AgentPowerOut(Schema):
+    key: str
+    label: str
+    description: str
+
+
 @router.get("/companies/{company_id}/agents", response=list[AgentOut], summary="A company's agents in force")
 def list_company_agents(request: HttpRequest, company_id: int) -> object:
-    return list(selectors.company_agents(_person(request, "company.agents"), selectors.company_by_id(company_id)))
+    grants = list(selectors.company_agents(_person(request, "company.agents"), selectors.company_by_id(company_id)))
+    held = agent_powers.held_by(grants)  # one query per power for the whole list
+    for grant in grants:
+        grant.held_powers = held[grant.pk]  # type: ignore[attr-defined]
+    return grants
+
+
+@router.get("/agent-powers", response=list[AgentPowerOut], summary="The powers an agent's authorisation may hold")
+def list_agent_powers(request: HttpRequest) -> object:
+    return [
+        {"key": power.key, "label": str(power.label), "description": str(power.description)}
+        for power in agent_powers.registered()
+    ]
 
 
 @router.post(
@@ -173,3 +198,34 @@ def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -
     actor = _person(request, "company.revoke_agent")
     grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
     return services.revoke_agent(actor, grant)
+
+
+def _power(key: str) -> agent_powers.AgentPower:
+    found = agent_powers.get(key)
+    if found is None:
+        raise NotFound(f"No agent power {key!r}.")
+    return found
+
+
+@router.put(
+    "/companies/{company_id}/agents/{grant_id}/powers/{power}",
+    response=AgentOut,
+    summary="Give an agent a power (e.g. data-consent), through the app that owns it",
+)
+def give_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> CompanyAgent:
+    actor = _person(request, "company.agent_power")
+    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
+    _power(power).grant(actor, grant)
+    return grant
+
+
+@router.delete(
+    "/companies/{company_id}/agents/{grant_id}/powers/{power}",
+    response=AgentOut,
+    summary="Withdraw a power from an agent",
+)
+def withdraw_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> CompanyAgent:
+    actor = _person(request, "company.agent_power")
+    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
+    _power(power).withdraw(actor, grant)
+    return grant

@@ -264,6 +264,49 @@ def test_the_json_api_lists_adds_and_revokes_agents_with_the_same_rules(company:
     assert client.delete(f"{url}/{own.pk}").status_code == 409  # nor their own, as on the page
 
 
+def test_the_json_api_gives_and_withdraws_agent_powers_through_the_owning_app(
+    company: Company, representative: User
+) -> None:
+    agent = make_citizen(full_name="郑经办", assurance_level=AssuranceLevel.L2)
+    grant = services.grant_agent(representative, company, agent)
+    own = CompanyAgent.objects.get(company=company, user=representative)
+    url = f"/api/v1/companies/{company.pk}/agents"
+    client = Client()
+    client.force_login(representative)
+
+    powers = client.get("/api/v1/agent-powers", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert [(p["key"], p["label"]) for p in powers] == [("data-consent", "数据授权委托")]
+    assert {row["id"]: row["powers"] for row in client.get(url).json()} == {own.pk: [], grant.pk: []}
+
+    given = client.put(f"{url}/{grant.pk}/powers/data-consent")
+    assert given.status_code == 200 and given.json()["powers"] == ["data-consent"]
+    assert prefill_selectors.may_consent_for_company(agent, company)
+    assert AuditRecord.objects.filter(action="prefill.mandate_granted", summary=agent.username).exists()
+    assert {row["id"]: row["powers"] for row in client.get(url).json()}[grant.pk] == ["data-consent"]
+
+    # The legal representative needs no mandate: prefill's service says so, and nothing is written.
+    refused = client.put(f"{url}/{own.pk}/powers/data-consent")
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "not_needed"
+    assert not AgentDataMandate.objects.filter(agent=own).exists()
+    assert client.put(f"{url}/{grant.pk}/powers/no-such-power").status_code == 404
+
+    # Someone else (the agent themself) may not give or withdraw it.
+    other = Client()
+    other.force_login(agent)
+    assert other.delete(f"{url}/{grant.pk}/powers/data-consent").status_code == 403
+    assert AgentDataMandate.objects.filter(agent=grant).exists()
+
+    withdrawn = client.delete(f"{url}/{grant.pk}/powers/data-consent")
+    assert withdrawn.status_code == 200 and withdrawn.json()["powers"] == []
+    assert not prefill_selectors.may_consent_for_company(agent, company)
+    assert AuditRecord.objects.filter(action="prefill.mandate_withdrawn", summary=agent.username).exists()
+
+    # A revoked authorisation holds nothing more to give.
+    services.revoke_agent(representative, grant)
+    assert client.put(f"{url}/{grant.pk}/powers/data-consent").status_code == 404
+    assert not AgentDataMandate.objects.filter(agent=grant).exists()
+
+
 def test_the_json_api_refuses_everyone_else(company: Company, representative: User) -> None:
     agent = make_citizen(assurance_level=AssuranceLevel.L2)
     grant = services.grant_agent(representative, company, agent)
