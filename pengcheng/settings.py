@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # so the API docs load Swagger UI from our static files, not from a CDN
     "axes",
     "django_q",
     "oauth2_provider",
