@@ -6,6 +6,7 @@ so adding a module never means editing the core templates.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import NoReverseMatch, reverse
@@ -25,6 +26,9 @@ class NavLink:
     roles: frozenset[str] = field(default_factory=frozenset)  # console: empty means any staff member
     order: int = 100
     description: str | Promise = ""
+    # Console: a finer test than the roles, where the page's own permission needs more than a role
+    # (a supervisor of a district centre is not a supervisor of the 12345 centre).
+    visible: Callable[[MaybeActor], bool] | None = None
 
     def url(self) -> str | None:
         # URLs do not change while the process runs, and menus are drawn on every page.
@@ -57,6 +61,8 @@ def links_for(area: str, actor: MaybeActor) -> list[tuple[NavLink, str]]:
             if not roles:
                 continue
             if link.roles and not (roles & link.roles or roles & {Role.OPERATOR, Role.ADMIN}):
+                continue
+            if link.visible is not None and not link.visible(actor):
                 continue
         url = link.url()
         if url:

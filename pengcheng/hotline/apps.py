@@ -10,6 +10,7 @@ class HotlineConfig(AppConfig):
     def ready(self) -> None:
         from pengcheng.core.models import Role
         from pengcheng.core.navigation import NavLink, register
+        from pengcheng.hotline.access import hotline_scope
 
         register(
             NavLink(
@@ -79,5 +80,6 @@ class HotlineConfig(AppConfig):
                 frozenset({Role.SUPERVISOR}),
                 order=25,
                 description=_("Load historical tickets from CSV or Excel with a column mapping"),
+                visible=lambda actor: hotline_scope(actor).centre_supervisor,
             )
         )

@@ -10,6 +10,7 @@ class NlpConfig(AppConfig):
     def ready(self) -> None:
         from pengcheng.core.models import Role
         from pengcheng.core.navigation import NavLink, register
+        from pengcheng.hotline.access import hotline_scope
         from pengcheng.hotline.classifier import feedback
         from pengcheng.nlp.receivers import on_feedback
 
@@ -22,5 +23,6 @@ class NlpConfig(AppConfig):
                 frozenset({Role.SUPERVISOR, Role.HOTLINE_AGENT}),
                 order=26,
                 description=_("Model versions, their scores, corrections, automatic dispatch and rollback"),
+                visible=lambda actor: hotline_scope(actor).dispatcher,
             )
         )

@@ -217,3 +217,24 @@ def _user(username: str):
     from pengcheng.core.models import User
 
     return User.objects.get(username=username)
+
+
+@pytest.mark.parametrize(
+    "username", ["clerk", "supervisor", "agent", "hotline_supervisor", "dataofficer", "operator", "admin"]
+)
+def test_every_console_link_a_staff_member_is_shown_opens(client_for, username: str) -> None:
+    """The console menu offers only what the server lets this person open: no link to a 403."""
+    from pengcheng.core import navigation
+
+    client = client_for(username)
+    user = _user(username)
+    links = [url for _link, url in navigation.links_for("console", user)]
+    assert links
+    html = client.get("/console/").content.decode()
+    refused = []
+    for url in links:
+        assert f'href="{url}"' in html
+        status = client.get(url).status_code
+        if status != 200:
+            refused.append((url, status))
+    assert not refused, f"{username} is shown links that do not open: {refused}"
