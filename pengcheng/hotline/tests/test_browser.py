@@ -116,3 +116,30 @@ def test_an_agent_takes_a_call_with_the_keyboard_only(page) -> None:
     assert ticket.status == Status.DISPATCHED and ticket.lead_department is not None
     assert ticket.lead_department.code == "440304-GOV"
     assert_accessible(page)
+
+
+def test_the_overview_bars_are_as_long_as_the_volumes(page) -> None:
+    """Each department's bar is in proportion to the tickets it received: none for none."""
+    from pengcheng.core.actors import SYSTEM
+    from pengcheng.hotline import services, stats
+    from pengcheng.hotline.tests.conftest import LEAD, OTHER, department, new_ticket
+
+    for code, count in ((LEAD, 3), (OTHER, 1)):
+        for _ in range(count):
+            services.dispatch(SYSTEM, new_ticket(), department(code))
+    refused = new_ticket()
+    services.dispatch(SYSTEM, refused, department(OTHER))
+    services.refuse(SYSTEM, refused, "不是本单位")  # back with the centre: a row with dispatches, none received
+    stats.refresh()
+    browser_login(page, "hotline_supervisor")
+    page.goto("/console/hotline/overview/?by=department")
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('.stats-table .volume-bar')].map(bar =>
+            [parseInt(bar.parentElement.textContent.trim(), 10), bar.getBoundingClientRect().width])"""
+    )
+    assert len(rows) > 1
+    widest = max(width for _count, width in rows)
+    most = max(count for count, _width in rows)
+    for count, width in rows:
+        assert abs(width - widest * count / most) <= 2, rows
+    assert_accessible(page)
