@@ -119,3 +119,19 @@ def test_the_api_docs_render_from_our_static_files(page) -> None:
     swagger_markup = {"nested-interactive": {"enabled": False}, "heading-order": {"enabled": False}}
     results = Axe().run(page, options={"rules": swagger_markup})
     assert results.violations_count == 0, results.generate_report()
+
+
+def test_pages_fit_a_phone_screen(page) -> None:
+    """At 390 px nothing widens the page: a wide table scrolls inside its own labelled region."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "company")
+    company_agents = page.locator("a[href*='/agents/']").first.get_attribute("href")
+    for url in ("/me/", "/me/sessions/", company_agents, "/my/applications/", "/licences/wallet/", "/services/"):
+        page.goto(url)
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{url} is {wide}px wider than the screen"
+    page.goto("/me/sessions/")
+    region = page.locator(".table-scroll")
+    assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table does scroll in its region
+    assert region.get_attribute("tabindex") == "0"  # so a keyboard can scroll it
+    assert_accessible(page)
