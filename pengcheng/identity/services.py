@@ -296,8 +296,9 @@ def code_token_family(client_pk: int, code: str) -> uuid.UUID:
 
 def revoke_replayed_code_tokens(client_pk: int, code: str, *, ip_address: str = "") -> int | None:
     """A code presented again after it was spent: revoke every token issued from it, rotated ones
-    included (RFC 6749 §4.1.2, RFC 9700 §4.5), and audit the replay. Returns how many live refresh
-    tokens were revoked, or None when the code never issued any (an unknown or expired code)."""
+    included (RFC 6749 §4.1.2, RFC 9700 §4.5), and audit the replay. The token endpoint calls this
+    after authenticating the client, whose own tokens are the only ones the family can name. Returns
+    how many live refresh tokens were revoked, or None when the code issued none (an unknown code)."""
     family = code_token_family(client_pk, code)
     with transaction.atomic():
         issued = (
