@@ -14,8 +14,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.pagination import LimitOffsetPagination
 from ninja.security import APIKeyHeader, HttpBearer, SessionAuth
 
 from pengcheng.core.actors import MaybeActor
@@ -84,6 +85,15 @@ def actor_of(request: HttpRequest) -> MaybeActor:
     if key is not None and key.owner is not None:
         return key.owner
     return AnonymousUser()
+
+
+class Pagination(LimitOffsetPagination):
+    """``limit``/``offset`` paging with bounds, so that a huge number is a 422 naming the parameter,
+    not an integer overflow in the database."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=1000)
+        offset: int = Field(0, ge=0, le=2**31 - 1)
 
 
 def require_scope(request: HttpRequest, scope: str) -> None:

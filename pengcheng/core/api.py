@@ -5,9 +5,9 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from pengcheng.api import actor_of, require_scope
+from pengcheng.api import Pagination, actor_of, require_scope
 from pengcheng.core import agent_powers, selectors, services
 from pengcheng.core.errors import AccessDenied, NotFound
 from pengcheng.core.models import CompanyAgent, Department, Division, User
@@ -85,7 +85,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/divisions", response=list[DivisionOut], summary="Search administrative divisions")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_divisions(request: HttpRequest, filters: Query[DivisionFilter]) -> object:
     return selectors.search_divisions(filters.q, filters.level, filters.within)
 
@@ -106,7 +106,7 @@ def division_children(request: HttpRequest, code: str) -> object:
 
 
 @router.get("/departments", response=list[DepartmentOut], summary="Search departments")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_departments(request: HttpRequest, filters: Query[DepartmentFilter]) -> object:
     return selectors.search_departments(filters.q, filters.level, filters.division)
 

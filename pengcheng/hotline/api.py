@@ -7,9 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from pengcheng.api import actor_of, require_scope
+from pengcheng.api import Pagination, actor_of, require_scope
 from pengcheng.core.errors import NotFound, ValidationFailed
 from pengcheng.core.models import Department
 from pengcheng.hotline import selectors, services, stats
@@ -200,7 +200,7 @@ def _detail(request: HttpRequest, ticket: Ticket) -> dict[str, Any]:
 
 
 @router.get("/tickets", response=list[TicketOut], summary="Tickets in a work queue")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_tickets(request: HttpRequest, filters: Query[QueueFilter]) -> Any:
     if filters.queue not in selectors.QUEUES:
         raise ValidationFailed({"queue": [f"one of {', '.join(selectors.QUEUES)}"]})

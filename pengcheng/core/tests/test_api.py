@@ -102,3 +102,15 @@ def test_division_children_and_departments(api_key: str) -> None:
     departments = client.get("/api/v1/departments", {"q": "市场监督"}).json()
     assert departments["items"][0]["code"] == "440300-SCJGJ"
     assert client.get("/api/v1/departments/440304-ZSJ").json()["parent_code"] == "440304-GOV"
+
+
+def test_paging_bounds_are_a_422_not_an_overflow(api_key: str) -> None:
+    """A limit or offset beyond any database integer (found by schemathesis) is refused by name."""
+    client = Client(HTTP_X_API_KEY=api_key)
+    for params in ({"limit": 10**28}, {"offset": 10**28}, {"limit": 0}, {"limit": 1001}, {"offset": -1}):
+        response = client.get("/api/v1/divisions", params)
+        assert response.status_code == 422, params
+        assert next(iter(params)) in response.content.decode()
+    page = client.get("/api/v1/divisions", {"limit": 1000, "offset": 2}).json()
+    assert page["count"] > 2 and 0 < len(page["items"]) <= 1000
+
