@@ -122,7 +122,8 @@ def test_the_api_docs_render_from_our_static_files(page) -> None:
 
 
 def test_pages_fit_a_phone_screen(page) -> None:
-    """At 390 px nothing widens the page: a wide table scrolls inside its own labelled region."""
+    """At 390 px nothing widens the page, in elder mode neither: a wide table scrolls inside its own
+    labelled region, cards and long identifiers wrap."""
     page.set_viewport_size({"width": 390, "height": 844})
     browser_login(page, "company")
     company_agents = page.locator("a[href*='/agents/']").first.get_attribute("href")
@@ -130,6 +131,14 @@ def test_pages_fit_a_phone_screen(page) -> None:
         page.goto(url)
         wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert wide <= 0, f"{url} is {wide}px wider than the screen"
+    # Elder mode's large type too (适老化 users are often on a phone).
+    page.get_by_role("button", name="长者模式").click()
+    page.wait_for_load_state()
+    for url in ("/me/", "/me/sessions/", company_agents, "/licences/wallet/", "/data/developer/"):
+        page.goto(url)
+        assert "elder" in (page.locator("html").get_attribute("class") or "")
+        wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{url} in elder mode is {wide}px wider than the screen"
     page.goto("/me/sessions/")
     region = page.locator(".table-scroll")
     assert region.evaluate("e => e.scrollWidth > e.clientWidth")  # the table does scroll in its region
