@@ -200,11 +200,17 @@ def revoke_company_agent(request: HttpRequest, company_id: int, grant_id: int) -
     return services.revoke_agent(actor, grant)
 
 
-def _power(key: str) -> agent_powers.AgentPower:
+def _grant_and_power(
+    request: HttpRequest, company_id: int, grant_id: int, key: str
+) -> tuple[User, CompanyAgent, agent_powers.AgentPower]:
+    """The caller, one of the company's authorisations in force (which checks the caller may manage
+    them), and the named power, or ``NotFound``."""
+    actor = _person(request, "company.agent_power")
+    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
     found = agent_powers.get(key)
     if found is None:
         raise NotFound(f"No agent power {key!r}.")
-    return found
+    return actor, grant, found
 
 
 @router.put(
@@ -213,9 +219,8 @@ def _power(key: str) -> agent_powers.AgentPower:
     summary="Give an agent a power (e.g. data-consent), through the app that owns it",
 )
 def give_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> CompanyAgent:
-    actor = _person(request, "company.agent_power")
-    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
-    _power(power).grant(actor, grant)
+    actor, grant, found = _grant_and_power(request, company_id, grant_id, power)
+    found.grant(actor, grant)
     return grant
 
 
@@ -225,7 +230,6 @@ def give_agent_power(request: HttpRequest, company_id: int, grant_id: int, power
     summary="Withdraw a power from an agent",
 )
 def withdraw_agent_power(request: HttpRequest, company_id: int, grant_id: int, power: str) -> CompanyAgent:
-    actor = _person(request, "company.agent_power")
-    grant = selectors.company_agent_in_force(actor, selectors.company_by_id(company_id), grant_id)
-    _power(power).withdraw(actor, grant)
+    actor, grant, found = _grant_and_power(request, company_id, grant_id, power)
+    found.withdraw(actor, grant)
     return grant

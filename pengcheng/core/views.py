@@ -223,12 +223,12 @@ def company_agents(request: HttpRequest, company_id: int) -> HttpResponse:
             )
             return redirect("company-agents", company_id=company.pk)
     powers = agent_powers.registered()
-    holders = {power.key: power.holders(grants) for power in powers}
+    held = agent_powers.held_by(grants)  # as the API reports them
     rows = [
         {
             "grant": grant,
             "powers": [
-                {"power": power, "applies": power.applies_to(grant), "held": grant.pk in holders[power.key]}
+                {"power": power, "applies": power.applies_to(grant), "held": power.key in held[grant.pk]}
                 for power in powers
             ],
         }

@@ -113,4 +113,3 @@ def test_paging_bounds_are_a_422_not_an_overflow(api_key: str) -> None:
         assert next(iter(params)) in response.content.decode()
     page = client.get("/api/v1/divisions", {"limit": 1000, "offset": 2}).json()
     assert page["count"] > 2 and 0 < len(page["items"]) <= 1000
-
